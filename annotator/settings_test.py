@@ -1,0 +1,18 @@
+"""Test settings: the same as production but fast hashing and plain static storage.
+
+DATABASE_URL still decides the database, so the suite runs on SQLite or PostgreSQL.
+"""
+
+from annotator.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# pytest-django forces DEBUG off; manifest storage would then need collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SECRET_KEY = "test-only-secret-key"  # noqa: S105
+# Serve static files from the finders (no collectstatic in tests, and no warning about it).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,161 @@
+"""Admin for every model. Writes made here go through the model admin, so the database
+constraints and triggers still guard them; day-to-day work happens on the pages and the API."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from statements.models import (
+    Actor,
+    ActorAlias,
+    Article,
+    ArticleAssignment,
+    Comment,
+    Condition,
+    Review,
+    Statement,
+    StatementEvent,
+    User,
+)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "first_name", "last_name", "email", "role", "is_active", "is_superuser"]
+    list_filter = ["role", "is_active", "is_superuser"]
+    fieldsets = [*DjangoUserAdmin.fieldsets, ("Role", {"fields": ["role"]})]
+    add_fieldsets = [*DjangoUserAdmin.add_fieldsets, ("Role", {"fields": ["role"]})]
+
+
+class StatementInline(admin.TabularInline):
+    model = Statement
+    fields = ["start", "end", "quote", "speaker", "stance", "annotator", "status"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "source", "published", "dateline", "language", "n_statements", "created_by"]
+    list_filter = ["source", "language", "published"]
+    search_fields = ["title", "source", "text"]
+    date_hierarchy = "published"
+    readonly_fields = ["text_sha256", "created_at", "updated_at"]
+    inlines = [StatementInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_stance_counts().select_related("created_by")
+
+    @admin.display(description="Statements", ordering="n_statements")
+    def n_statements(self, obj):
+        return obj.n_statements
+
+
+class ActorAliasInline(admin.TabularInline):
+    model = ActorAlias
+    extra = 1
+
+
+@admin.register(Actor)
+class ActorAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "affiliation", "alias_list"]
+    list_filter = ["kind"]
+    search_fields = ["name", "aliases__name", "description"]
+    autocomplete_fields = ["affiliation"]
+    inlines = [ActorAliasInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_aliases()
+
+    @admin.display(description="Aliases")
+    def alias_list(self, obj):
+        return ", ".join(obj.alias_names)
+
+
+class ConditionInline(admin.TabularInline):
+    model = Condition
+    fields = ["position", "description", "evidence_start", "evidence_end", "evidence_quote"]
+    extra = 0
+
+
+class ReviewInline(admin.TabularInline):
+    model = Review
+    fields = ["reviewer", "verdict", "comment", "created_at"]
+    readonly_fields = ["created_at"]
+    extra = 0
+
+
+@admin.register(Statement)
+class StatementAdmin(admin.ModelAdmin):
+    list_display = [
+        "short_quote",
+        "speaker",
+        "stance",
+        "addressee",
+        "status",
+        "is_gold",
+        "annotator",
+        "article",
+    ]
+    list_filter = ["stance", "status", "is_gold", "annotator", "speaker__kind"]
+    search_fields = ["quote", "note", "speaker__name", "article__title"]
+    list_select_related = ["speaker", "addressee", "annotator", "article"]
+    autocomplete_fields = ["speaker", "addressee"]
+    raw_id_fields = ["article", "adjudicated_from"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+    inlines = [ConditionInline, ReviewInline]
+
+    @admin.display(description="Quote")
+    def short_quote(self, obj):
+        return obj.quote if len(obj.quote) <= 80 else obj.quote[:77] + "…"
+
+
+@admin.register(Condition)
+class ConditionAdmin(admin.ModelAdmin):
+    list_display = ["description", "statement", "evidence_start", "evidence_end"]
+    search_fields = ["description", "evidence_quote", "statement__quote"]
+    list_select_related = ["statement"]
+    raw_id_fields = ["statement"]
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["statement", "reviewer", "verdict", "created_at"]
+    list_filter = ["verdict", "reviewer"]
+    search_fields = ["comment", "statement__quote"]
+    list_select_related = ["statement", "reviewer"]
+    raw_id_fields = ["statement"]
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["statement", "author", "created_at"]
+    search_fields = ["body"]
+    list_select_related = ["statement", "author"]
+    raw_id_fields = ["statement"]
+
+
+@admin.register(StatementEvent)
+class StatementEventAdmin(admin.ModelAdmin):
+    list_display = ["statement_ref", "action", "user", "article", "created_at"]
+    list_filter = ["action", "user"]
+    list_select_related = ["user", "article"]
+    readonly_fields = [f.name for f in StatementEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ArticleAssignment)
+class ArticleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["article", "analyst", "assigned_at", "finished_at"]
+    list_filter = ["analyst"]
+    list_select_related = ["article", "analyst"]
+    raw_id_fields = ["article"]

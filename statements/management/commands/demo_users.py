@@ -1,0 +1,39 @@
+import os
+import secrets
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from statements.models import Role, User
+
+DEMO_USERS = [
+    ("lead", "Lena", "Lead", Role.LEAD),
+    ("analyst1", "Amira", "Analyst", Role.ANALYST),
+    ("analyst2", "Ben", "Analyst", Role.ANALYST),
+    ("viewer", "Victor", "Viewer", Role.VIEWER),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Create (or reset) the demo accounts lead, analyst1, analyst2 and viewer, and print their "
+        "password: DEMO_PASSWORD from the environment, or a new random one each run. "
+        "For development only: refused when DEBUG is off unless --force."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("demo_users is for development (DEBUG on); use --force if you really mean it.")
+        password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(9)
+        for username, first, last, role in DEMO_USERS:
+            user, _ = User.objects.get_or_create(username=username)
+            user.first_name, user.last_name, user.role = first, last, role
+            user.is_staff = role == Role.LEAD
+            user.is_superuser = role == Role.LEAD
+            user.set_password(password)
+            user.save()
+        names = ", ".join(u[0] for u in DEMO_USERS)
+        self.stdout.write(self.style.SUCCESS(f"Demo accounts: {names}. Password for all: {password}"))

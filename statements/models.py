@@ -1,0 +1,430 @@
+"""The domain: articles, actors, statements (quoted spans), their conditions, reviews and history.
+
+Offsets (`start`, `end`) count Unicode code points of the stored, normalized article text, end
+exclusive, exactly like Python slicing: `statement.quote == article.text[start:end]`.
+
+Invariants are enforced twice: `statements/services.py` validates with clear messages, and named
+database constraints (plus triggers for the rules that span two tables, see migration 0002) make
+sure that no path, not even raw SQL, can store a broken row.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Count, F, Prefetch, Q
+from django.db.models.functions import Length, Lower
+from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
+from django.urls import reverse
+
+MAX_ARTICLE_CHARS = 500_000
+
+
+class Role(models.TextChoices):
+    ANALYST = "analyst", "Analyst"
+    LEAD = "lead", "Lead"
+    VIEWER = "viewer", "Viewer"
+
+
+class User(AbstractUser):
+    """A member of the team. The role decides what they may do (see statements/permissions.py)."""
+
+    role = models.CharField(max_length=16, choices=Role, default=Role.ANALYST)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def display_name(self) -> str:
+        return str(self)
+
+
+class ArticleQuerySet(models.QuerySet):
+    def with_stance_counts(self) -> ArticleQuerySet:
+        """Annotate statement counts per stance (one aggregate query, no N+1)."""
+        return self.annotate(
+            n_statements=Count("statements", distinct=True),
+            n_support=Count("statements", filter=Q(statements__stance=Stance.SUPPORT), distinct=True),
+            n_caveat=Count("statements", filter=Q(statements__stance=Stance.CAVEAT), distinct=True),
+            n_demand=Count("statements", filter=Q(statements__stance=Stance.DEMAND), distinct=True),
+        )
+
+
+class Article(models.Model):
+    title = models.CharField(max_length=300)
+    source = models.CharField(max_length=200, blank=True, help_text="The outlet, e.g. Reuters.")
+    url = models.URLField(max_length=1000, blank=True)
+    published = models.DateField(null=True, blank=True)
+    dateline = models.CharField(max_length=100, blank=True, help_text="Place, e.g. MOSCOW.")
+    language = models.CharField(max_length=16, default="en")
+    text = models.TextField(help_text="Normalized body text: \\n line ends, Unicode NFC.")
+    text_sha256 = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(
+        "User", on_delete=models.PROTECT, related_name="articles_created", null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    GreaterThanOrEqual(Length("text"), 1), LessThanOrEqual(Length("text"), MAX_ARTICLE_CHARS)
+                ),
+                name="article_text_length",
+                violation_error_message=f"The text must have 1 to {MAX_ARTICLE_CHARS:,} characters.",
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="article_title_not_blank"),
+            models.CheckConstraint(
+                condition=Q(text_sha256__regex=r"^[0-9a-f]{64}$"), name="article_sha256_hex"
+            ),
+            models.UniqueConstraint(
+                fields=["text_sha256"],
+                name="article_text_unique",
+                violation_error_message="An article with exactly this text already exists.",
+            ),
+        ]
+        indexes = [models.Index(fields=["source"], name="article_source_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("article_detail", args=[self.pk])
+
+
+class ActorKind(models.TextChoices):
+    PERSON = "person", "Person"
+    STATE = "state", "State"
+    ORGANIZATION = "organization", "Organization"
+    GROUP = "group", "Group"
+    OTHER = "other", "Other"
+
+
+class ActorQuerySet(models.QuerySet):
+    def search(self, query: str) -> ActorQuerySet:
+        """Actors whose name or one of whose aliases contains `query` (case-insensitive)."""
+        query = query.strip()
+        if not query:
+            return self
+        matching = ActorAlias.objects.filter(name__icontains=query).values("actor_id")
+        return self.filter(Q(name__icontains=query) | Q(pk__in=matching))
+
+    def with_aliases(self) -> ActorQuerySet:
+        return self.select_related("affiliation").prefetch_related(
+            Prefetch("aliases", queryset=ActorAlias.objects.order_by("name"))
+        )
+
+
+class Actor(models.Model):
+    """Someone who speaks or is spoken to: a person, a state, an organization, a group."""
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=ActorKind, default=ActorKind.PERSON)
+    affiliation = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
+    )
+    description = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="actors_created"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ActorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="actor_name_ci_unique",
+                violation_error_message="An actor with this name already exists.",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="actor_name_not_blank"),
+            models.CheckConstraint(condition=Q(kind__in=ActorKind.values), name="actor_kind_valid"),
+            models.CheckConstraint(condition=~Q(affiliation=F("pk")), name="actor_not_own_affiliation"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def alias_names(self) -> list[str]:
+        """Alias names; uses the prefetch from `with_aliases()` when present."""
+        return [a.name for a in self.aliases.all()]
+
+
+class ActorAlias(models.Model):
+    """Another name an actor goes by in the text: "the Kremlin", "the Russian leader"."""
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "actor aliases"
+        constraints = [
+            models.UniqueConstraint("actor", Lower("name"), name="actor_alias_ci_unique"),
+            models.CheckConstraint(condition=~Q(name=""), name="actor_alias_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stance(models.TextChoices):
+    SUPPORT = "support", "Support"
+    CAVEAT = "caveat", "Caveat"
+    DEMAND = "demand", "Demand"
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+
+class StatementQuerySet(models.QuerySet):
+    def with_related(self) -> StatementQuerySet:
+        """Everything a list of statements shows, in a fixed number of queries (1 + 1 prefetch)."""
+        return self.select_related(
+            "article", "speaker", "speaker__affiliation", "addressee", "annotator"
+        ).prefetch_related(Prefetch("conditions", queryset=Condition.objects.order_by("position", "id")))
+
+    def for_article_page(self, article: Article) -> StatementQuerySet:
+        """The statements of one article in text order, with speaker, addressee and conditions."""
+        return (
+            self.filter(article=article)
+            .select_related("speaker", "addressee", "annotator")
+            .prefetch_related(Prefetch("conditions", queryset=Condition.objects.order_by("position", "id")))
+            .order_by("start", "-end", "id")
+        )
+
+
+class Statement(models.Model):
+    """A quoted or reported statement: a span of an article attributed to a speaker."""
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="statements")
+    start = models.PositiveIntegerField(help_text="Code-point offset of the first character.")
+    end = models.PositiveIntegerField(help_text="Code-point offset after the last character.")
+    quote = models.TextField(help_text="Always article.text[start:end].")
+    speaker = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="statements"
+    )
+    addressee = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="addressed_statements"
+    )
+    stance = models.CharField(max_length=16, choices=Stance)
+    note = models.TextField(blank=True)
+    annotator = models.ForeignKey(User, on_delete=models.PROTECT, related_name="statements")
+    status = models.CharField(max_length=24, choices=Status, default=Status.PENDING)
+    is_gold = models.BooleanField(
+        default=False, help_text="Adjudicated by a lead from the analysts' statements."
+    )
+    adjudicated_from = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="gold_versions"
+    )
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every edit (optimistic lock).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StatementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article_id", "start", "-end", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__gte=0), name="statement_start_non_negative"),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="statement_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(Exact(Length("quote"), F("end") - F("start"))), name="statement_quote_length"
+            ),
+            models.CheckConstraint(condition=Q(stance__in=Stance.values), name="statement_stance_valid"),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="statement_status_valid"),
+            models.CheckConstraint(
+                condition=Q(is_gold=False) | Q(status=Status.ACCEPTED), name="statement_gold_is_accepted"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["article", "start"], name="statement_article_start_idx"),
+            models.Index(fields=["annotator", "article"], name="statement_annotator_idx"),
+            models.Index(fields=["status", "id"], name="statement_status_idx"),
+            models.Index(fields=["stance", "id"], name="statement_stance_idx"),
+            models.Index(fields=["speaker"], name="statement_speaker_idx"),
+            models.Index(fields=["updated_at"], name="statement_updated_idx"),
+            models.Index(fields=["created_at"], name="statement_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        quote = self.quote if len(self.quote) <= 60 else self.quote[:57] + "…"
+        return f"“{quote}” ({self.get_stance_display()})"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.article.get_absolute_url()}#statement-{self.pk}"
+
+
+class Condition(models.Model):
+    """What a speaker attaches to a statement, optionally with its own evidence span."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="conditions")
+    description = models.CharField(max_length=500)
+    evidence_start = models.PositiveIntegerField(null=True, blank=True)
+    evidence_end = models.PositiveIntegerField(null=True, blank=True)
+    evidence_quote = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["statement_id", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(description=""), name="condition_description_not_blank"),
+            models.CheckConstraint(
+                condition=(
+                    Q(evidence_start__isnull=True, evidence_end__isnull=True, evidence_quote="")
+                    | Q(
+                        Exact(Length("evidence_quote"), F("evidence_end") - F("evidence_start")),
+                        # explicit: a CHECK passes when its expression is NULL
+                        evidence_start__isnull=False,
+                        evidence_end__isnull=False,
+                        evidence_start__gte=0,
+                        evidence_end__gt=F("evidence_start"),
+                    )
+                ),
+                name="condition_evidence_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def has_evidence(self) -> bool:
+        return self.evidence_start is not None
+
+
+class Verdict(models.TextChoices):
+    ACCEPT = "accept", "Accept"
+    REJECT = "reject", "Reject"
+    REQUEST_CHANGES = "request_changes", "Request changes"
+
+
+VERDICT_STATUS = {
+    Verdict.ACCEPT: Status.ACCEPTED,
+    Verdict.REJECT: Status.REJECTED,
+    Verdict.REQUEST_CHANGES: Status.CHANGES_REQUESTED,
+}
+
+
+class Review(models.Model):
+    """A reviewer's verdict on someone else's statement. Nobody reviews their own."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="reviews")
+    verdict = models.CharField(max_length=16, choices=Verdict)
+    comment = models.TextField(blank=True)
+    statement_version = models.PositiveIntegerField(
+        default=1, help_text="The statement version the verdict was given on."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["statement_id", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(verdict__in=Verdict.values), name="review_verdict_valid"),
+        ]
+        indexes = [models.Index(fields=["reviewer", "created_at"], name="review_reviewer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_verdict_display()} by {self.reviewer} on #{self.statement_id}"
+
+
+class Comment(models.Model):
+    """One message in the discussion thread of a statement."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="comments")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["statement_id", "created_at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(body=""), name="comment_body_not_blank")]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.body[:40]}"
+
+
+class EventAction(models.TextChoices):
+    CREATED = "created", "Created"
+    UPDATED = "updated", "Updated"
+    DELETED = "deleted", "Deleted"
+    REVIEWED = "reviewed", "Reviewed"
+    ADJUDICATED = "adjudicated", "Adjudicated"
+
+
+class StatementEvent(models.Model):
+    """History: who did what to a statement (and its conditions), with before/after snapshots.
+
+    `statement_ref` keeps the id after the statement itself is deleted, so nothing disappears
+    silently: the deletion and the last state stay here.
+    """
+
+    statement = models.ForeignKey(
+        Statement, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    statement_ref = models.PositiveBigIntegerField(db_index=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="statement_events")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="statement_events")
+    action = models.CharField(max_length=16, choices=EventAction)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["statement_ref", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(action__in=EventAction.values), name="event_action_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} #{self.statement_ref} by {self.user}"
+
+    @property
+    def changes(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for each field that differs between the two snapshots."""
+        before, after = self.before or {}, self.after or {}
+        keys = [k for k in {**before, **after} if before.get(k) != after.get(k)]
+        return [(k, before.get(k), after.get(k)) for k in keys]
+
+
+class ArticleAssignment(models.Model):
+    """An analyst assigned to annotate an article independently (blind double annotation)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="assignments")
+    analyst = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
+    assigned_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="assignments_made"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["article_id", "assigned_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "analyst"], name="assignment_unique_per_analyst"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.analyst} on {self.article}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None

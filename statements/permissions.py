@@ -1,0 +1,127 @@
+"""Who may do what. The one place the pages, the API and the services ask.
+
+Roles (User.role): analyst annotates and reviews other people's statements; lead also
+adjudicates and manages actors, articles and users; viewer reads and exports only.
+A superuser counts as a lead. An inactive or anonymous user may do nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+
+from statements.models import Actor, Article, ArticleAssignment, Role, Statement
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from statements.models import User
+
+    AnyUser = User | AnonymousUser
+
+
+def _active(user: AnyUser) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def is_lead(user: AnyUser) -> bool:
+    return _active(user) and (user.is_superuser or user.role == Role.LEAD)
+
+
+def can_view(user: AnyUser) -> bool:
+    """Every signed-in, active user reads articles, actors and (visible) statements."""
+    return _active(user)
+
+
+def can_annotate(user: AnyUser) -> bool:
+    """Create statements, articles and actors: analysts and leads, not viewers."""
+    return _active(user) and (user.is_superuser or user.role in (Role.ANALYST, Role.LEAD))
+
+
+def can_create_article(user: AnyUser) -> bool:
+    return can_annotate(user)
+
+
+def can_edit_article(user: AnyUser, article: Article) -> bool:
+    return is_lead(user) or (can_annotate(user) and article.created_by_id == user.pk)
+
+
+def can_delete_article(user: AnyUser, article: Article) -> bool:
+    return is_lead(user)
+
+
+def can_create_actor(user: AnyUser) -> bool:
+    return can_annotate(user)
+
+
+def can_edit_actor(user: AnyUser, actor: Actor) -> bool:
+    """Leads manage every actor; an analyst may fix the ones they created themselves."""
+    return is_lead(user) or (can_annotate(user) and actor.created_by_id == user.pk)
+
+
+def can_delete_actor(user: AnyUser, actor: Actor) -> bool:
+    return is_lead(user)
+
+
+def can_edit_statement(user: AnyUser, statement: Statement) -> bool:
+    """The annotator edits and deletes their own statements; a lead may edit any."""
+    if is_lead(user):
+        return True
+    return can_annotate(user) and statement.annotator_id == user.pk and not statement.is_gold
+
+
+def can_review(user: AnyUser) -> bool:
+    return can_annotate(user)
+
+
+def can_review_statement(user: AnyUser, statement: Statement) -> bool:
+    """Analysts and leads review other people's statements, never their own."""
+    return can_review(user) and statement.annotator_id != user.pk
+
+
+def can_comment(user: AnyUser, statement: Statement) -> bool:
+    return can_annotate(user)
+
+
+def can_adjudicate(user: AnyUser) -> bool:
+    return is_lead(user)
+
+
+def can_manage_assignments(user: AnyUser) -> bool:
+    return is_lead(user)
+
+
+def can_export(user: AnyUser) -> bool:
+    return can_view(user)
+
+
+def blind_article_ids(user: AnyUser):
+    """Articles on which `user` is assigned and has not finished: others' work stays hidden."""
+    return ArticleAssignment.objects.filter(analyst_id=user.pk, finished_at__isnull=True).values("article_id")
+
+
+def visible_statements_q(user: AnyUser) -> Q:
+    """A filter for the statements `user` may see.
+
+    Leads see everything. Everyone else sees all statements except, on an article they are
+    assigned to and have not marked finished, the statements of other people (blind double
+    annotation: agreement only means something if nobody copied).
+    """
+    if is_lead(user):
+        return Q()
+    if not can_view(user):
+        return Q(pk__in=[])
+    return Q(annotator_id=user.pk) | ~Q(article_id__in=blind_article_ids(user))
+
+
+def can_see_statement(user: AnyUser, statement: Statement) -> bool:
+    if is_lead(user):
+        return True
+    if not can_view(user):
+        return False
+    if statement.annotator_id == user.pk:
+        return True
+    return not ArticleAssignment.objects.filter(
+        analyst_id=user.pk, article_id=statement.article_id, finished_at__isnull=True
+    ).exists()

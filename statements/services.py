@@ -1,0 +1,899 @@
+"""Every write to the domain goes through these functions: the pages, the API, the management
+commands and the seed loader all call them, so validation lives in exactly one place.
+
+Conventions: keyword-only arguments, `<thing>_<verb>` names, one transaction per call.
+Bad input raises `django.core.exceptions.ValidationError` with a dict of field -> messages
+(the forms and the API turn it into inline errors / a 400); a user acting beyond their role
+raises `django.core.exceptions.PermissionDenied`. The database constraints stay the last line
+of defence, so an `IntegrityError` here is a bug in the validation, not a user error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from statements import permissions
+from statements.models import (
+    MAX_ARTICLE_CHARS,
+    VERDICT_STATUS,
+    Actor,
+    ActorAlias,
+    ActorKind,
+    Article,
+    ArticleAssignment,
+    Comment,
+    Condition,
+    EventAction,
+    Review,
+    Stance,
+    Statement,
+    StatementEvent,
+    Status,
+    User,
+    Verdict,
+)
+
+MAX_CONDITIONS = 50
+CONTEXT_CHARS = 80
+
+
+# --------------------------------------------------------------------------------------------
+# Text
+
+
+def normalize_text(text: str) -> str:
+    """The one normalization every article text goes through: `\\r\\n` and lone `\\r` become
+    `\\n`, then Unicode NFC. Idempotent, so normalizing stored text changes nothing."""
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _excerpt(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _as_int(value: Any, field: str, errors: dict[str, list[str]]) -> int | None:
+    if isinstance(value, bool) or value is None or value == "":
+        errors.setdefault(field, []).append(f"{field} is required and must be a whole number.")
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        errors.setdefault(field, []).append(f"{field} must be a whole number, not {value!r}.")
+        return None
+    if isinstance(value, float) and value != number:
+        errors.setdefault(field, []).append(f"{field} must be a whole number, not {value!r}.")
+        return None
+    return number
+
+
+def validate_span(
+    text: str,
+    start: Any,
+    end: Any,
+    quote: str | None,
+    *,
+    start_field: str = "start",
+    end_field: str = "end",
+    quote_field: str = "quote",
+) -> tuple[int, int, str]:
+    """Check a span against an article text and return (start, end, quote).
+
+    Offsets count code points, end exclusive. When `quote` is None it is taken from the text;
+    otherwise it must equal `text[start:end]` exactly.
+    """
+    errors: dict[str, list[str]] = {}
+    s = _as_int(start, start_field, errors)
+    e = _as_int(end, end_field, errors)
+    if errors:
+        raise ValidationError(errors)
+    assert s is not None and e is not None
+    n = len(text)
+    if s < 0:
+        errors.setdefault(start_field, []).append(f"{start_field} must be 0 or more, not {s}.")
+    if e <= s:
+        errors.setdefault(end_field, []).append(
+            f"{end_field} ({e}) must be greater than {start_field} ({s})."
+        )
+    if e > n:
+        errors.setdefault(end_field, []).append(
+            f"{end_field} ({e}) is past the end of the article, which has {n} characters."
+        )
+    if s >= n and s >= 0:
+        errors.setdefault(start_field, []).append(
+            f"{start_field} ({s}) is past the end of the article, which has {n} characters."
+        )
+    if errors:
+        raise ValidationError(errors)
+    actual = text[s:e]
+    if quote is None:
+        return s, e, actual
+    if not isinstance(quote, str):
+        raise ValidationError({quote_field: ["The quote must be text."]})
+    if quote != actual:
+        raise ValidationError(
+            {
+                quote_field: [
+                    f"The quote does not match the article text at {s}–{e}: the text there is "
+                    f"“{_excerpt(actual)}”, the quote given is “{_excerpt(quote)}”. "
+                    "Offsets count Unicode code points of the stored text, end exclusive."
+                ]
+            }
+        )
+    return s, e, actual
+
+
+# --------------------------------------------------------------------------------------------
+# Articles
+
+
+def _clean_article_fields(
+    *,
+    title: str,
+    text: str,
+    source: str,
+    url: str,
+    published: dt.date | str | None,
+    dateline: str,
+    language: str,
+) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = ["The title is required."]
+    elif len(title) > 300:
+        errors["title"] = [f"The title has {len(title)} characters; the limit is 300."]
+    if not isinstance(text, str):
+        errors["text"] = ["The text must be a string."]
+        text = ""
+    text = normalize_text(text)
+    if "\x00" in text:
+        errors.setdefault("text", []).append("The text contains a NUL character (\\x00); remove it.")
+    if not text.strip():
+        errors.setdefault("text", []).append("The text is empty.")
+    elif len(text) > MAX_ARTICLE_CHARS:
+        errors.setdefault("text", []).append(
+            f"The text has {len(text):,} characters; the limit is {MAX_ARTICLE_CHARS:,}."
+        )
+    source = (source or "").strip()
+    if len(source) > 200:
+        errors["source"] = ["The source may have at most 200 characters."]
+    url = (url or "").strip()
+    if url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            errors["url"] = [f"“{_excerpt(url)}” is not a valid http(s) URL."]
+        if len(url) > 1000:
+            errors["url"] = ["The URL may have at most 1000 characters."]
+    if isinstance(published, str):
+        published = published.strip() or None
+        if published:
+            try:
+                published = dt.date.fromisoformat(published)
+            except ValueError:
+                errors["published"] = [f"“{published}” is not a date; use YYYY-MM-DD."]
+                published = None
+    elif published is not None and not isinstance(published, dt.date):
+        errors["published"] = ["The published date must be a date (YYYY-MM-DD)."]
+    dateline = (dateline or "").strip()
+    if len(dateline) > 100:
+        errors["dateline"] = ["The dateline may have at most 100 characters."]
+    language = (language or "en").strip() or "en"
+    if len(language) > 16:
+        errors["language"] = ["The language code may have at most 16 characters (e.g. en, ru, uk)."]
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "title": title,
+        "text": text,
+        "source": source,
+        "url": url,
+        "published": published,
+        "dateline": dateline,
+        "language": language,
+    }
+
+
+def _duplicate_text_error(existing: Article) -> ValidationError:
+    return ValidationError(
+        {"text": [f"An article with exactly this text already exists: “{existing.title}” (#{existing.pk})."]}
+    )
+
+
+@transaction.atomic
+def article_create(
+    *,
+    user: User | None,
+    title: str,
+    text: str,
+    source: str = "",
+    url: str = "",
+    published: dt.date | str | None = None,
+    dateline: str = "",
+    language: str = "en",
+) -> Article:
+    """Create an article from raw text. The text is normalized (line ends, NFC) and hashed;
+    an identical text already stored is refused with a link to it. `user=None` is for
+    trusted system callers (seeds, imports run by an operator)."""
+    if user is not None and not permissions.can_create_article(user):
+        raise PermissionDenied("Only analysts and leads can add articles.")
+    fields = _clean_article_fields(
+        title=title,
+        text=text,
+        source=source,
+        url=url,
+        published=published,
+        dateline=dateline,
+        language=language,
+    )
+    digest = text_sha256(fields["text"])
+    existing = Article.objects.filter(text_sha256=digest).first()
+    if existing is not None:
+        raise _duplicate_text_error(existing)
+    return Article.objects.create(**fields, text_sha256=digest, created_by=user)
+
+
+@transaction.atomic
+def article_update(*, article: Article, user: User | None, **changes: Any) -> Article:
+    """Change an article's metadata, or its text while no statement points into it."""
+    if user is not None and not permissions.can_edit_article(user, article):
+        raise PermissionDenied("Only the article's creator or a lead can edit it.")
+    unknown = set(changes) - {"title", "text", "source", "url", "published", "dateline", "language"}
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    current = {
+        "title": article.title,
+        "text": article.text,
+        "source": article.source,
+        "url": article.url,
+        "published": article.published,
+        "dateline": article.dateline,
+        "language": article.language,
+    }
+    fields = _clean_article_fields(**{**current, **changes})
+    if fields["text"] != article.text:
+        n = article.statements.count()
+        if n:
+            raise ValidationError(
+                {
+                    "text": [
+                        f"The text cannot change: {n} statement{'s' if n != 1 else ''} point into it. "
+                        "Delete them first, or create a new article."
+                    ]
+                }
+            )
+        digest = text_sha256(fields["text"])
+        existing = Article.objects.filter(text_sha256=digest).exclude(pk=article.pk).first()
+        if existing is not None:
+            raise _duplicate_text_error(existing)
+        article.text_sha256 = digest
+    changed = [name for name, value in fields.items() if getattr(article, name) != value]
+    for name in changed:
+        setattr(article, name, fields[name])
+    if changed:
+        article.save(update_fields=[*changed, *(["text_sha256"] if "text" in changed else []), "updated_at"])
+    return article
+
+
+@transaction.atomic
+def article_delete(*, article: Article, user: User) -> None:
+    """Delete an article; refused while statements point into it (they would be lost)."""
+    if not permissions.can_delete_article(user, article):
+        raise PermissionDenied("Only a lead can delete articles.")
+    n = article.statements.count()
+    if n:
+        raise ValidationError(
+            {"article": [f"The article has {n} statement{'s' if n != 1 else ''}; delete them first."]}
+        )
+    article.delete()
+
+
+# --------------------------------------------------------------------------------------------
+# Actors
+
+
+def _clean_aliases(name: str, aliases: Iterable[str] | None, errors: dict[str, list[str]]) -> list[str]:
+    out: list[str] = []
+    seen = {name.casefold()}
+    if aliases is None:
+        return out
+    if isinstance(aliases, str):
+        aliases = [a for a in aliases.replace("\n", ",").split(",")]
+    for raw in aliases:
+        if not isinstance(raw, str):
+            errors.setdefault("aliases", []).append("Each alias must be text.")
+            continue
+        alias = " ".join(raw.split())
+        if not alias or alias.casefold() in seen:
+            continue
+        if len(alias) > 200:
+            errors.setdefault("aliases", []).append(
+                f"The alias “{_excerpt(alias)}” is longer than 200 characters."
+            )
+            continue
+        seen.add(alias.casefold())
+        out.append(alias)
+    return out
+
+
+def _resolve_actor(value: Actor | int | str | None, field: str) -> Actor | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, Actor):
+        return value
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({field: [f"“{value}” is not an actor id."]}) from None
+    actor = Actor.objects.filter(pk=pk).first()
+    if actor is None:
+        raise ValidationError({field: [f"There is no actor with id {pk}."]})
+    return actor
+
+
+def _check_affiliation(actor: Actor | None, affiliation: Actor | None) -> None:
+    if affiliation is None or actor is None or actor.pk is None:
+        return
+    seen = set()
+    current: Actor | None = affiliation
+    while current is not None and current.pk not in seen:
+        if current.pk == actor.pk:
+            raise ValidationError(
+                {
+                    "affiliation": [
+                        f"“{affiliation}” cannot be the affiliation: it already belongs to “{actor}”."
+                    ]
+                }
+            )
+        seen.add(current.pk)
+        current = current.affiliation
+
+
+@transaction.atomic
+def actor_create(
+    *,
+    user: User | None,
+    name: str,
+    kind: str = ActorKind.PERSON,
+    affiliation: Actor | int | None = None,
+    aliases: Iterable[str] | str | None = None,
+    description: str = "",
+) -> Actor:
+    """Create an actor; names are unique regardless of case, aliases are de-duplicated."""
+    if user is not None and not permissions.can_create_actor(user):
+        raise PermissionDenied("Only analysts and leads can add actors.")
+    errors: dict[str, list[str]] = {}
+    name = " ".join((name or "").split())
+    if not name:
+        errors["name"] = ["The name is required."]
+    elif len(name) > 200:
+        errors["name"] = ["The name may have at most 200 characters."]
+    elif Actor.objects.filter(name__iexact=name).exists():
+        errors["name"] = [f"An actor named “{name}” already exists."]
+    if kind not in ActorKind.values:
+        errors["kind"] = [f"“{kind}” is not a kind; choose one of {', '.join(ActorKind.values)}."]
+    clean_aliases = _clean_aliases(name, aliases, errors)
+    try:
+        affiliation_actor = _resolve_actor(affiliation, "affiliation")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        affiliation_actor = None
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            actor = Actor.objects.create(
+                name=name,
+                kind=kind,
+                affiliation=affiliation_actor,
+                description=(description or "").strip(),
+                created_by=user,
+            )
+    except IntegrityError:  # a concurrent create of the same name won the race
+        raise ValidationError({"name": [f"An actor named “{name}” already exists."]}) from None
+    ActorAlias.objects.bulk_create([ActorAlias(actor=actor, name=a) for a in clean_aliases])
+    return actor
+
+
+@transaction.atomic
+def actor_update(*, actor: Actor, user: User | None, **changes: Any) -> Actor:
+    """Change an actor. `aliases`, when given, replaces the whole alias list."""
+    if user is not None and not permissions.can_edit_actor(user, actor):
+        raise PermissionDenied("Only a lead or the analyst who added this actor can edit it.")
+    unknown = set(changes) - {"name", "kind", "affiliation", "aliases", "description"}
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
+    actor = Actor.objects.select_for_update().get(pk=actor.pk)
+    errors: dict[str, list[str]] = {}
+    name = " ".join(str(changes.get("name", actor.name) or "").split())
+    if not name:
+        errors["name"] = ["The name is required."]
+    elif len(name) > 200:
+        errors["name"] = ["The name may have at most 200 characters."]
+    elif Actor.objects.filter(name__iexact=name).exclude(pk=actor.pk).exists():
+        errors["name"] = [f"An actor named “{name}” already exists."]
+    kind = changes.get("kind", actor.kind)
+    if kind not in ActorKind.values:
+        errors["kind"] = [f"“{kind}” is not a kind; choose one of {', '.join(ActorKind.values)}."]
+    new_aliases = _clean_aliases(name, changes["aliases"], errors) if "aliases" in changes else None
+    affiliation = actor.affiliation
+    if "affiliation" in changes:
+        try:
+            affiliation = _resolve_actor(changes["affiliation"], "affiliation")
+            _check_affiliation(actor, affiliation)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    actor.name = name
+    actor.kind = kind
+    actor.affiliation = affiliation
+    if "description" in changes:
+        actor.description = (changes["description"] or "").strip()
+    actor.save()
+    if new_aliases is not None:
+        actor.aliases.all().delete()
+        ActorAlias.objects.bulk_create([ActorAlias(actor=actor, name=a) for a in new_aliases])
+    return actor
+
+
+@transaction.atomic
+def actor_delete(*, actor: Actor, user: User) -> None:
+    """Delete an actor that no statement names as speaker or addressee."""
+    if not permissions.can_delete_actor(user, actor):
+        raise PermissionDenied("Only a lead can delete actors.")
+    n = Statement.objects.filter(speaker=actor).count() + Statement.objects.filter(addressee=actor).count()
+    if n:
+        raise ValidationError({"actor": [f"“{actor}” is named in {n} statement(s); reassign them first."]})
+    actor.delete()
+
+
+def actor_find_by_name(name: str) -> Actor | None:
+    """The actor whose name or alias equals `name` (case-insensitive), if exactly one does."""
+    name = " ".join(name.split())
+    actor = Actor.objects.filter(name__iexact=name).first()
+    if actor is not None:
+        return actor
+    ids = set(
+        ActorAlias.objects.annotate(lname=Lower("name"))
+        .filter(lname=name.lower())
+        .values_list("actor_id", flat=True)
+    )
+    return Actor.objects.get(pk=ids.pop()) if len(ids) == 1 else None
+
+
+# --------------------------------------------------------------------------------------------
+# Statements and conditions
+
+
+def statement_snapshot(statement: Statement) -> dict[str, Any]:
+    """A JSON-able picture of a statement and its conditions, for the history."""
+    return {
+        "start": statement.start,
+        "end": statement.end,
+        "quote": statement.quote,
+        "speaker": statement.speaker_id,
+        "speaker_name": statement.speaker.name if statement.speaker_id else None,
+        "addressee": statement.addressee_id,
+        "addressee_name": statement.addressee.name if statement.addressee_id else None,
+        "stance": statement.stance,
+        "note": statement.note,
+        "status": statement.status,
+        "is_gold": statement.is_gold,
+        "version": statement.version,
+        "conditions": [
+            {
+                "description": c.description,
+                "evidence_start": c.evidence_start,
+                "evidence_end": c.evidence_end,
+                "evidence_quote": c.evidence_quote,
+            }
+            for c in statement.conditions.order_by("position", "id")
+        ],
+    }
+
+
+def _record(
+    *,
+    statement: Statement,
+    user: User,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> StatementEvent:
+    return StatementEvent.objects.create(
+        statement=statement if action != EventAction.DELETED else None,
+        statement_ref=statement.pk,
+        article_id=statement.article_id,
+        user=user,
+        action=action,
+        before=before,
+        after=after,
+    )
+
+
+def _clean_conditions(article: Article, conditions: Sequence[Mapping[str, Any]]) -> list[Condition]:
+    """Validate condition inputs (description, optional evidence span) into unsaved Conditions."""
+    if isinstance(conditions, (str, bytes)) or not isinstance(conditions, Sequence):
+        raise ValidationError({"conditions": ["Conditions must be a list."]})
+    if len(conditions) > MAX_CONDITIONS:
+        raise ValidationError({"conditions": [f"At most {MAX_CONDITIONS} conditions per statement."]})
+    out: list[Condition] = []
+    errors: list[str] = []
+    for i, raw in enumerate(conditions, start=1):
+        if not isinstance(raw, Mapping):
+            errors.append(f"Condition {i}: must be an object with a description.")
+            continue
+        description = " ".join(str(raw.get("description") or "").split())
+        if not description:
+            errors.append(f"Condition {i}: the description is required.")
+            continue
+        if len(description) > 500:
+            errors.append(f"Condition {i}: the description may have at most 500 characters.")
+            continue
+        ev_start, ev_end = raw.get("evidence_start"), raw.get("evidence_end")
+        ev_quote = raw.get("evidence_quote") or None
+        condition = Condition(description=description, position=i - 1)
+        if ev_start not in (None, "") or ev_end not in (None, ""):
+            try:
+                s, e, q = validate_span(
+                    article.text,
+                    ev_start,
+                    ev_end,
+                    ev_quote,
+                    start_field="evidence_start",
+                    end_field="evidence_end",
+                    quote_field="evidence_quote",
+                )
+            except ValidationError as exc:
+                for messages in exc.message_dict.values():
+                    errors.extend(f"Condition {i}: {m}" for m in messages)
+                continue
+            condition.evidence_start, condition.evidence_end, condition.evidence_quote = s, e, q
+        elif ev_quote:
+            errors.append(f"Condition {i}: an evidence quote needs evidence_start and evidence_end.")
+            continue
+        out.append(condition)
+    if errors:
+        raise ValidationError({"conditions": errors})
+    return out
+
+
+def _clean_statement_fields(
+    *, article: Article, data: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[Condition] | None]:
+    """Validate every statement field present in `data`; collect all errors at once."""
+    errors: dict[str, list[str]] = {}
+    fields: dict[str, Any] = {}
+    if {"start", "end", "quote"} & set(data):
+        try:
+            s, e, q = validate_span(article.text, data.get("start"), data.get("end"), data.get("quote"))
+            fields.update(start=s, end=e, quote=q)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if "stance" in data:
+        stance = data["stance"]
+        if stance not in Stance.values:
+            errors["stance"] = [f"“{stance}” is not a stance; choose support, caveat or demand."]
+        else:
+            fields["stance"] = stance
+    for field in ("speaker", "addressee"):
+        if field in data:
+            try:
+                fields[field] = _resolve_actor(data[field], field)
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+    if "note" in data:
+        note = data["note"] or ""
+        if not isinstance(note, str):
+            errors["note"] = ["The note must be text."]
+        elif len(note) > 5000:
+            errors["note"] = ["The note may have at most 5,000 characters."]
+        else:
+            fields["note"] = note.strip()
+    conditions = None
+    if "conditions" in data and data["conditions"] is not None:
+        try:
+            conditions = _clean_conditions(article, data["conditions"])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return fields, conditions
+
+
+def _save_conditions(statement: Statement, conditions: list[Condition]) -> None:
+    for condition in conditions:
+        condition.statement = statement
+    Condition.objects.bulk_create(conditions)
+
+
+@transaction.atomic
+def statement_create(
+    *,
+    article: Article,
+    user: User,
+    start: int,
+    end: int,
+    quote: str,
+    stance: str,
+    speaker: Actor | int | None = None,
+    addressee: Actor | int | None = None,
+    note: str = "",
+    conditions: Sequence[Mapping[str, Any]] = (),
+) -> Statement:
+    """Tag a span of `article` as a statement by `speaker`.
+
+    `start`/`end` are code-point offsets (end exclusive) and `quote` must equal
+    `article.text[start:end]`: a client that measured the selection wrongly gets an error,
+    never a highlight in the wrong place. Conditions are dicts with a `description` and an
+    optional evidence span (`evidence_start`, `evidence_end`, `evidence_quote`).
+    """
+    if not permissions.can_annotate(user):
+        raise PermissionDenied("Viewers cannot annotate.")
+    data = {
+        "start": start,
+        "end": end,
+        "quote": quote,
+        "stance": stance,
+        "speaker": speaker,
+        "addressee": addressee,
+        "note": note,
+        "conditions": list(conditions or ()),
+    }
+    fields, clean_conditions = _clean_statement_fields(article=article, data=data)
+    statement = Statement.objects.create(article=article, annotator=user, **fields)
+    _save_conditions(statement, clean_conditions or [])
+    _record(
+        statement=statement,
+        user=user,
+        action=EventAction.CREATED,
+        before=None,
+        after=statement_snapshot(statement),
+    )
+    return statement
+
+
+_CONTENT_FIELDS = ("start", "end", "quote", "stance", "speaker", "addressee", "note")
+
+
+@transaction.atomic
+def statement_update(
+    *,
+    statement: Statement,
+    user: User,
+    expected_version: int | None = None,
+    **changes: Any,
+) -> Statement:
+    """Change a statement's span, stance, speaker, addressee, note or conditions.
+
+    Only the fields given change; `conditions`, when given, replaces the whole list. With
+    `expected_version`, a statement edited by someone else in the meantime is refused instead of
+    overwritten. A content change after a verdict sends the statement back to pending (the
+    verdict stays in the history); gold statements stay accepted.
+    """
+    if not permissions.can_edit_statement(user, statement):
+        raise PermissionDenied("You can only edit your own statements.")
+    unknown = set(changes) - {*_CONTENT_FIELDS, "conditions"}
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
+    statement = (
+        Statement.objects.select_for_update(of=("self",))
+        .select_related("article", "speaker", "addressee")
+        .get(pk=statement.pk)
+    )
+    if expected_version is not None and int(expected_version) != statement.version:
+        raise ValidationError(
+            {
+                "version": [
+                    "Someone changed this statement since you opened it "
+                    f"(version {statement.version}, you had {expected_version}). Reload and try again."
+                ]
+            }
+        )
+    if ({"start", "end"} & set(changes)) and "quote" not in changes:
+        raise ValidationError({"quote": ["Send the quote with new offsets, so they can be checked."]})
+    data = dict(changes)
+    if "quote" in data:
+        data.setdefault("start", statement.start)
+        data.setdefault("end", statement.end)
+    fields, new_conditions = _clean_statement_fields(article=statement.article, data=data)
+    before = statement_snapshot(statement)
+    changed = [name for name, value in fields.items() if getattr(statement, name) != value]
+    if new_conditions is not None:
+        old = [(c["description"], c["evidence_start"], c["evidence_end"]) for c in before["conditions"]]
+        new = [(c.description, c.evidence_start, c.evidence_end) for c in new_conditions]
+        conditions_changed = old != new
+    else:
+        conditions_changed = False
+    if not changed and not conditions_changed:
+        return statement
+    for name in changed:
+        setattr(statement, name, fields[name])
+    update_fields = [*changed, "version", "updated_at"]
+    statement.version += 1
+    if statement.status != Status.PENDING and not statement.is_gold:
+        statement.status = Status.PENDING
+        update_fields.append("status")
+    statement.save(update_fields=update_fields)
+    if conditions_changed:
+        statement.conditions.all().delete()
+        _save_conditions(statement, new_conditions or [])
+    _record(
+        statement=statement,
+        user=user,
+        action=EventAction.UPDATED,
+        before=before,
+        after=statement_snapshot(statement),
+    )
+    return statement
+
+
+@transaction.atomic
+def statement_delete(*, statement: Statement, user: User) -> None:
+    """Delete a statement. Its last state stays in the history (StatementEvent 'deleted')."""
+    if not permissions.can_edit_statement(user, statement):
+        raise PermissionDenied("You can only delete your own statements.")
+    statement = Statement.objects.select_for_update().get(pk=statement.pk)
+    if statement.gold_versions.exists() and not permissions.is_lead(user):
+        raise ValidationError({"statement": ["A gold statement was adjudicated from this one; ask a lead."]})
+    _record(
+        statement=statement,
+        user=user,
+        action=EventAction.DELETED,
+        before=statement_snapshot(statement),
+        after=None,
+    )
+    statement.delete()
+
+
+@transaction.atomic
+def condition_add(
+    *,
+    statement: Statement,
+    user: User,
+    description: str,
+    evidence_start: int | None = None,
+    evidence_end: int | None = None,
+    evidence_quote: str | None = None,
+) -> Condition:
+    """Attach one more condition to a statement (recorded as an edit of the statement)."""
+    current = [
+        {
+            "description": c.description,
+            "evidence_start": c.evidence_start,
+            "evidence_end": c.evidence_end,
+            "evidence_quote": c.evidence_quote,
+        }
+        for c in statement.conditions.order_by("position", "id")
+    ]
+    new = {
+        "description": description,
+        "evidence_start": evidence_start,
+        "evidence_end": evidence_end,
+        "evidence_quote": evidence_quote,
+    }
+    updated = statement_update(statement=statement, user=user, conditions=[*current, new])
+    return updated.conditions.order_by("-position", "-id").first()
+
+
+@transaction.atomic
+def condition_delete(*, condition: Condition, user: User) -> None:
+    """Remove one condition from its statement (recorded as an edit of the statement)."""
+    statement = condition.statement
+    remaining = [
+        {
+            "description": c.description,
+            "evidence_start": c.evidence_start,
+            "evidence_end": c.evidence_end,
+            "evidence_quote": c.evidence_quote,
+        }
+        for c in statement.conditions.order_by("position", "id")
+        if c.pk != condition.pk
+    ]
+    statement_update(statement=statement, user=user, conditions=remaining)
+
+
+# --------------------------------------------------------------------------------------------
+# Review and discussion
+
+
+@transaction.atomic
+def statement_review(*, statement: Statement, reviewer: User, verdict: str, comment: str = "") -> Review:
+    """Give a verdict on someone else's statement; the statement's status follows the verdict.
+
+    Reject and request-changes need a comment (the annotator must learn what to fix).
+    """
+    if not permissions.can_review(reviewer):
+        raise PermissionDenied("Viewers cannot review.")
+    statement = Statement.objects.select_for_update().get(pk=statement.pk)
+    if not permissions.can_see_statement(reviewer, statement):
+        raise PermissionDenied("Finish your own annotation of this article before reviewing others'.")
+    errors: dict[str, list[str]] = {}
+    if statement.annotator_id == reviewer.pk:
+        errors["statement"] = ["You cannot review your own statement."]
+    if statement.is_gold:
+        errors.setdefault("statement", []).append("Gold statements are adjudicated, not reviewed.")
+    if verdict not in Verdict.values:
+        errors["verdict"] = [f"“{verdict}” is not a verdict; choose accept, reject or request_changes."]
+    comment = (comment or "").strip()
+    if verdict in (Verdict.REJECT, Verdict.REQUEST_CHANGES) and not comment:
+        errors["comment"] = ["Say why: a comment is required to reject or request changes."]
+    if len(comment) > 5000:
+        errors["comment"] = ["The comment may have at most 5,000 characters."]
+    if errors:
+        raise ValidationError(errors)
+    before_status = statement.status
+    review = Review.objects.create(
+        statement=statement,
+        reviewer=reviewer,
+        verdict=verdict,
+        comment=comment,
+        statement_version=statement.version,
+    )
+    statement.status = VERDICT_STATUS[Verdict(verdict)]
+    statement.save(update_fields=["status", "updated_at"])
+    _record(
+        statement=statement,
+        user=reviewer,
+        action=EventAction.REVIEWED,
+        before={"status": before_status},
+        after={"status": statement.status, "verdict": verdict, "comment": comment},
+    )
+    return review
+
+
+@transaction.atomic
+def comment_add(*, statement: Statement, author: User, body: str) -> Comment:
+    """Add a message to a statement's discussion thread."""
+    if not permissions.can_comment(author, statement) or not permissions.can_see_statement(author, statement):
+        raise PermissionDenied("You cannot comment on this statement.")
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": ["The comment is empty."]})
+    if len(body) > 5000:
+        raise ValidationError({"body": ["The comment may have at most 5,000 characters."]})
+    return Comment.objects.create(statement=statement, author=author, body=body)
+
+
+# --------------------------------------------------------------------------------------------
+# Assignments (blind double annotation)
+
+
+@transaction.atomic
+def assignment_create(*, article: Article, analyst: User, user: User) -> ArticleAssignment:
+    """Assign `analyst` to annotate `article` blind (idempotent)."""
+    if not permissions.can_manage_assignments(user):
+        raise PermissionDenied("Only a lead can assign articles.")
+    if not permissions.can_annotate(analyst):
+        raise ValidationError({"analyst": [f"{analyst} is a viewer and cannot annotate."]})
+    assignment, _ = ArticleAssignment.objects.get_or_create(
+        article=article, analyst=analyst, defaults={"assigned_by": user}
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_finish(*, article: Article, user: User, finished: bool = True) -> ArticleAssignment:
+    """Mark (or unmark) one's own work on an article finished; finishing reveals the others'."""
+    assignment = ArticleAssignment.objects.select_for_update().filter(article=article, analyst=user).first()
+    if assignment is None:
+        raise ValidationError({"article": ["You are not assigned to this article."]})
+    assignment.finished_at = timezone.now() if finished else None
+    assignment.save(update_fields=["finished_at"])
+    return assignment

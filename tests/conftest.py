@@ -1,0 +1,110 @@
+"""Shared fixtures: one user per role, the seed corpus, and the Playwright/Chromium set-up."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from statements.models import Article, Role
+from tests.factories import UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM would otherwise
+# refuse to run there (SynchronousOnlyOperation). Tests only, never in real settings.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-output"))
+
+
+@pytest.fixture
+def analyst(db):
+    return UserFactory(username="amira", first_name="Amira", last_name="Haddad", role=Role.ANALYST)
+
+
+@pytest.fixture
+def other_analyst(db):
+    return UserFactory(username="ben", first_name="Ben", last_name="Okafor", role=Role.ANALYST)
+
+
+@pytest.fixture
+def lead(db):
+    return UserFactory(username="lena", first_name="Lena", last_name="Lindqvist", role=Role.LEAD)
+
+
+@pytest.fixture
+def viewer(db):
+    return UserFactory(username="victor", first_name="Victor", last_name="Vance", role=Role.VIEWER)
+
+
+@pytest.fixture
+def seeded(db) -> Article:
+    """The seed article with its worked annotation, loaded by the real `load_seeds` command."""
+    call_command("load_seeds", verbosity=0)
+    return Article.objects.get()
+
+
+# ---- Browser tests (pytest-playwright driving Debian's Chromium) -----------------------------
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests need /usr/bin/chromium. Locally they skip without it; in CI (CI=true)
+    a missing browser is a failure, never a silent skip."""
+    if Path(CHROMIUM).exists() or os.environ.get("CI", "").lower() == "true":
+        return
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed (apt-get install -y chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: .ci/run and `make test` install it with apt-get.")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture
+def base_url(live_server):
+    return live_server.url
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def login(page, live_server):
+    """Sign `user` in through the real sign-in form; returns the page."""
+
+    def _login(user, password="pw"):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{live_server.url}/articles/**")
+        return page
+
+    return _login
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # Keep the artifacts folder tidy between runs only if a test created it empty.
+    if ARTIFACTS.exists() and not any(ARTIFACTS.iterdir()):
+        shutil.rmtree(ARTIFACTS, ignore_errors=True)
