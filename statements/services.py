@@ -897,3 +897,78 @@ def assignment_finish(*, article: Article, user: User, finished: bool = True) ->
     assignment.finished_at = timezone.now() if finished else None
     assignment.save(update_fields=["finished_at"])
     return assignment
+
+
+# --------------------------------------------------------------------------------------------
+# Adjudication (gold statements)
+
+
+@transaction.atomic
+def statement_adjudicate(
+    *,
+    article: Article,
+    user: User,
+    sources: Sequence[Statement],
+    start: int,
+    end: int,
+    quote: str,
+    stance: str,
+    speaker: Actor | int | None = None,
+    addressee: Actor | int | None = None,
+    note: str = "",
+    conditions: Sequence[Mapping[str, Any]] = (),
+) -> Statement:
+    """Make the gold version of one or more analysts' statements: an ordinary statement by the
+    lead, marked adjudicated and accepted, linked to the statements it came from.
+
+    The fields are the lead's choice (one analyst's version, or a merged edit). A source that
+    already fed a gold statement is refused: edit that gold statement instead.
+    """
+    if not permissions.can_adjudicate(user):
+        raise PermissionDenied("Only a lead can adjudicate.")
+    source_ids = sorted({s.pk for s in sources})
+    found = list(Statement.objects.select_for_update().filter(pk__in=source_ids).order_by("pk"))
+    errors: dict[str, list[str]] = {}
+    if not source_ids:
+        errors["sources"] = ["Choose at least one analyst statement to adjudicate."]
+    if len(found) != len(source_ids):
+        errors["sources"] = ["Some of the chosen statements no longer exist; reload the page."]
+    if any(s.article_id != article.pk for s in found):
+        errors["sources"] = ["All source statements must belong to this article."]
+    if any(s.is_gold for s in found):
+        errors["sources"] = ["A gold statement cannot be the source of another."]
+    taken = Statement.objects.filter(is_gold=True, adjudicated_from__in=source_ids).values_list(
+        "pk", flat=True
+    )
+    if taken:
+        ids = ", ".join(f"#{pk}" for pk in sorted(set(taken)))
+        errors["sources"] = [f"Already adjudicated into gold statement {ids}; edit that one instead."]
+    data = {
+        "start": start,
+        "end": end,
+        "quote": quote,
+        "stance": stance,
+        "speaker": speaker,
+        "addressee": addressee,
+        "note": note,
+        "conditions": list(conditions or ()),
+    }
+    try:
+        fields, clean_conditions = _clean_statement_fields(article=article, data=data)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    gold = Statement.objects.create(
+        article=article, annotator=user, is_gold=True, status=Status.ACCEPTED, **fields
+    )
+    gold.adjudicated_from.set(found)
+    _save_conditions(gold, clean_conditions or [])
+    _record(
+        statement=gold,
+        user=user,
+        action=EventAction.ADJUDICATED,
+        before={"sources": source_ids},
+        after=statement_snapshot(gold),
+    )
+    return gold
