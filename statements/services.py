@@ -972,3 +972,43 @@ def statement_adjudicate(
         after=statement_snapshot(gold),
     )
     return gold
+
+
+@transaction.atomic
+def gold_accept_agreed(*, article: Article, user: User) -> list[Statement]:
+    """Adjudicate, in one go, every unit on which all the article's analysts agree (same span,
+    stance, speaker, addressee and conditions) and which has no gold statement yet. Returns the
+    new gold statements. Units with any disagreement are left for the lead to decide."""
+    from statements.review import compare_article  # a read helper; imported here to keep the
+    # service module free of the agreement machinery at import time
+
+    if not permissions.can_adjudicate(user):
+        raise PermissionDenied("Only a lead can adjudicate.")
+    comparison = compare_article(article)
+    created = []
+    for unit in comparison.agreed:
+        model = unit.statements[0]
+        created.append(
+            statement_adjudicate(
+                article=article,
+                user=user,
+                sources=unit.statements,
+                start=model.start,
+                end=model.end,
+                quote=model.quote,
+                stance=model.stance,
+                speaker=model.speaker_id,
+                addressee=model.addressee_id,
+                note=model.note,
+                conditions=[
+                    {
+                        "description": c.description,
+                        "evidence_start": c.evidence_start,
+                        "evidence_end": c.evidence_end,
+                        "evidence_quote": c.evidence_quote or None,
+                    }
+                    for c in model.conditions.all()
+                ],
+            )
+        )
+    return created

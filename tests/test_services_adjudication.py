@@ -100,3 +100,43 @@ def test_only_leads_assign_and_only_assignees_finish(article, analyst, other_ana
         services.assignment_create(article=article, analyst=viewer, user=lead)
     with pytest.raises(ValidationError):
         services.assignment_finish(article=article, user=analyst)
+
+
+def test_accept_agreed_makes_gold_only_where_everyone_agrees(article, lead, analyst, other_analyst):
+    agreed_a = StatementFactory(article=article, user=analyst, quote="very promising", stance="support")
+    agreed_b = StatementFactory(article=article, user=other_analyst, quote="very promising", stance="support")
+    StatementFactory(article=article, user=analyst, quote="do the right thing", stance="demand")
+    StatementFactory(article=article, user=other_analyst, quote="do the right thing", stance="caveat")
+    StatementFactory(article=article, user=analyst, quote="Putin told reporters", stance="support")
+    created = services.gold_accept_agreed(article=article, user=lead)
+    assert len(created) == 1
+    assert set(created[0].adjudicated_from.all()) == {agreed_a, agreed_b}
+    assert created[0].quote == "very promising"
+    # a second run finds nothing new
+    assert services.gold_accept_agreed(article=article, user=lead) == []
+    with pytest.raises(PermissionDenied):
+        services.gold_accept_agreed(article=article, user=analyst)
+
+
+def test_review_queue_shows_others_pending_work_only(article, analyst, other_analyst, lead):
+    from statements.review import review_queue
+
+    mine = StatementFactory(article=article, user=analyst)
+    theirs = StatementFactory(article=article, user=other_analyst, quote="very promising")
+    done = StatementFactory(article=article, user=other_analyst, quote="do the right thing")
+    services.statement_review(statement=done, reviewer=lead, verdict="accept")
+    assert list(review_queue(analyst)) == [theirs]
+    assert list(review_queue(other_analyst)) == [mine]
+    assert list(review_queue(analyst, filters={"stance": "demand"})) == []
+    services.assignment_create(article=article, analyst=analyst, user=lead)
+    assert list(review_queue(analyst)) == []  # blind until finished
+
+
+def test_quote_context_gives_a_sentence_each_side():
+    from statements.review import quote_context
+
+    text = "First one. Second has the quote here. Third follows. Fourth is far."
+    start = text.index("the quote")
+    before, after = quote_context(text, start, start + len("the quote"))
+    assert before == "First one. Second has "
+    assert after == " here. Third follows."
