@@ -11,11 +11,21 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Length
 
 from statements import agreement, permissions
-from statements.models import Article, ArticleAssignment, Condition, Statement, Status, User
+from statements.models import (
+    Article,
+    ArticleAssignment,
+    Comment,
+    Condition,
+    Review,
+    Role,
+    Statement,
+    Status,
+    User,
+)
 
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) and white space,
 # or at a blank line.
@@ -75,19 +85,11 @@ def analyst_statements(articles: QuerySet[Article] | Iterable[Article]) -> Query
     return Statement.objects.filter(article__in=[a.pk for a in articles], is_gold=False)
 
 
-def agreement_for_articles(
-    articles: QuerySet[Article],
-    *,
-    finished_only: bool = False,
-    threshold: float = agreement.DEFAULT_THRESHOLD,
-    statements: QuerySet[Statement] | None = None,
-) -> agreement.AgreementReport:
-    """Agreement over the analysts' statements on `articles` (three queries: statements,
-    condition descriptions, article lengths; plus one for assignments with `finished_only`).
-
-    With `finished_only`, each article counts only the analysts who marked it finished.
-    `statements` narrows the statements further (e.g. the API's statement filters).
-    """
+def _spans_and_lengths(
+    articles: QuerySet[Article], statements: QuerySet[Statement] | None
+) -> tuple[list[agreement.Span], dict[int, int]]:
+    """Agreement input for `articles`: three queries (statements, condition descriptions,
+    article lengths), whatever the number of rows."""
     qs = statements if statements is not None else analyst_statements(articles)
     qs = qs.filter(is_gold=False, article__in=articles.values("pk"))
     rows = list(qs.values_list("pk", "annotator_id", "article_id", "start", "end", "stance", "speaker_id"))
@@ -113,15 +115,70 @@ def agreement_for_articles(
     lengths = dict(
         Article.objects.filter(pk__in=article_ids).annotate(n=Length("text")).values_list("pk", "n")
     )
-    annotators = None
-    if finished_only:
-        annotators = defaultdict(set)
-        for article_id, analyst_id in ArticleAssignment.objects.filter(
-            article_id__in=article_ids, finished_at__isnull=False
-        ).values_list("article_id", "analyst_id"):
-            annotators[article_id].add(analyst_id)
-        annotators = {a: annotators.get(a, set()) for a in article_ids}
+    return spans, lengths
+
+
+def _finished_annotators(article_ids: Iterable[int]) -> dict[int, set[int]]:
+    ids = set(article_ids)
+    out: dict[int, set[int]] = {a: set() for a in ids}
+    for article_id, analyst_id in ArticleAssignment.objects.filter(
+        article_id__in=ids, finished_at__isnull=False
+    ).values_list("article_id", "analyst_id"):
+        out[article_id].add(analyst_id)
+    return out
+
+
+def agreement_for_articles(
+    articles: QuerySet[Article],
+    *,
+    finished_only: bool = False,
+    threshold: float = agreement.DEFAULT_THRESHOLD,
+    statements: QuerySet[Statement] | None = None,
+) -> agreement.AgreementReport:
+    """Agreement over the analysts' statements on `articles` (three queries, plus one for the
+    assignments with `finished_only`, which counts on each article only the analysts who
+    marked it finished). `statements` narrows the statements (e.g. the API's filters)."""
+    spans, lengths = _spans_and_lengths(articles, statements)
+    annotators = _finished_annotators(lengths) if finished_only else None
     return agreement.agreement_report(spans, lengths=lengths, annotators=annotators, threshold=threshold)
+
+
+@dataclass
+class AgreementPoint:
+    month: str  # YYYY-MM
+    articles: int
+    report: agreement.AgreementReport
+
+    @property
+    def overlap_f1(self) -> float | None:
+        """Mean overlap F1 over the analyst pairs (None without pairs)."""
+        values = [p.overlap.f1 for p in self.report.pairs if p.overlap.f1 is not None]
+        return sum(values) / len(values) if values else None
+
+
+def agreement_over_time(
+    articles: QuerySet[Article], *, threshold: float = agreement.DEFAULT_THRESHOLD
+) -> list[AgreementPoint]:
+    """Agreement per calendar month, an article counting in the month of its first analyst
+    statement. Four queries in all (the three of the agreement input, and the months)."""
+    spans, lengths = _spans_and_lengths(articles, None)
+    month_of = {
+        article_id: first.strftime("%Y-%m")
+        for article_id, first in Statement.objects.filter(article_id__in=lengths, is_gold=False)
+        .values_list("article_id")
+        .annotate(first=Min("created_at"))
+        .order_by()
+    }
+    by_month: dict[str, list[agreement.Span]] = defaultdict(list)
+    for span in spans:
+        by_month[month_of[span.article]].append(span)
+    points = []
+    for month in sorted(by_month):
+        month_spans = by_month[month]
+        month_lengths = {s.article: lengths[s.article] for s in month_spans}
+        report = agreement.agreement_report(month_spans, lengths=month_lengths, threshold=threshold)
+        points.append(AgreementPoint(month=month, articles=len(month_lengths), report=report))
+    return points
 
 
 # ---- Comparison for adjudication --------------------------------------------------------------
@@ -223,3 +280,77 @@ def compare_article(article: Article, *, threshold: float = agreement.DEFAULT_TH
     units.sort(key=lambda u: (u.start, -u.end))
     analysts = sorted({s.annotator for s in statements}, key=lambda u: (str(u), u.pk))
     return Comparison(article=article, analysts=analysts, units=units)
+
+
+# ---- Feedback, history and the lead's dashboard -------------------------------------------------
+
+
+def feedback_for(user: User) -> QuerySet[Statement]:
+    """`user`'s own statements that someone reviewed or commented on, latest activity first.
+
+    Queries: the statements (article, speaker joined), then prefetches of their reviews (with
+    reviewer) and comments (with author): three, whatever the number of rows.
+    """
+    reviewed = Review.objects.filter(statement=OuterRef("pk"))
+    commented = Comment.objects.filter(statement=OuterRef("pk")).exclude(author=user)
+    return (
+        Statement.objects.filter(annotator=user)
+        .filter(Exists(reviewed) | Exists(commented))
+        .annotate(last_review=Max("reviews__created_at"), last_comment=Max("comments__created_at"))
+        .select_related("article", "speaker", "addressee")
+        .prefetch_related(
+            Prefetch("reviews", queryset=Review.objects.select_related("reviewer").order_by("created_at")),
+            Prefetch("comments", queryset=Comment.objects.select_related("author").order_by("created_at")),
+        )
+        .order_by("-updated_at", "-id")
+    )
+
+
+@dataclass
+class AnalystProgress:
+    user: User
+    assigned: int = 0
+    finished: int = 0
+    statements: int = 0
+    reviewed: int = 0
+    accepted: int = 0
+    pending: int = 0
+
+    @property
+    def share_accepted(self) -> float | None:
+        """Accepted as a share of the statements that got a verdict (None before any)."""
+        return self.accepted / self.reviewed if self.reviewed else None
+
+
+def analyst_progress() -> list[AnalystProgress]:
+    """Per analyst: assignments (finished of assigned), statements by status. Three aggregate
+    queries (users, statement counts by annotator and status, assignment counts)."""
+    users = {
+        u.pk: AnalystProgress(user=u)
+        for u in User.objects.filter(is_active=True, role__in=[Role.ANALYST, Role.LEAD]).order_by("username")
+    }
+    for annotator_id, status, n in (
+        Statement.objects.filter(is_gold=False)
+        .values_list("annotator_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        progress = users.get(annotator_id)
+        if progress is None:
+            continue
+        progress.statements += n
+        if status == Status.PENDING:
+            progress.pending += n
+        else:
+            progress.reviewed += n
+            if status == Status.ACCEPTED:
+                progress.accepted += n
+    for analyst_id, finished, n in (
+        ArticleAssignment.objects.values_list("analyst_id")
+        .annotate(finished=Count("id", filter=Q(finished_at__isnull=False)), n=Count("id"))
+        .order_by()
+    ):
+        if analyst_id in users:
+            users[analyst_id].assigned = n
+            users[analyst_id].finished = finished
+    return [p for p in users.values() if p.statements or p.assigned]
