@@ -8,9 +8,8 @@ Writes are not here: they go through statements/services.py.
 
 from __future__ import annotations
 
-import html
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db.models import (
@@ -27,10 +26,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils.safestring import SafeString, mark_safe
 
 from statements import permissions
-from statements.highlight import segments
 from statements.models import (
     Actor,
     ActorAlias,
@@ -39,6 +36,8 @@ from statements.models import (
     Condition,
     Stance,
     Statement,
+    Status,
+    User,
 )
 
 if TYPE_CHECKING:
@@ -104,24 +103,6 @@ def actor_choices() -> list[tuple[int, str]]:
 # The article (annotate) page
 
 
-def article_statements(article: Article, user: AnyUser, *, mine: bool = False) -> list[Statement]:
-    """The statements of `article` that `user` may see, in text order, with speaker, addressee,
-    annotator and conditions: two queries however many there are."""
-    qs = Statement.objects.for_article_page(article).filter(permissions.visible_statements_q(user))
-    if mine:
-        qs = qs.filter(annotator_id=user.pk)
-    return list(qs)
-
-
-def statements_by_ids(article: Article, user: AnyUser, ids: Sequence[int]) -> list[Statement]:
-    """The visible statements of `article` among `ids`, in the order given (two queries)."""
-    if not ids:
-        return []
-    qs = Statement.objects.for_article_page(article).filter(permissions.visible_statements_q(user))
-    by_id = {s.pk: s for s in qs.filter(pk__in=ids)}
-    return [by_id[i] for i in ids if i in by_id]
-
-
 def is_blind(user: AnyUser, article: Article) -> bool:
     """Whether others' statements on `article` are hidden from `user` (one query, none for leads)."""
     if permissions.is_lead(user) or not user.is_authenticated:
@@ -131,62 +112,131 @@ def is_blind(user: AnyUser, article: Article) -> bool:
     ).exists()
 
 
-@dataclass(frozen=True, slots=True)
-class _Span:
-    """A statement, or the evidence of one of its conditions, as a span for `segments()`."""
+@dataclass(slots=True)
+class ConditionRow:
+    pk: int
+    description: str
+    evidence_start: int | None
+    evidence_end: int | None
+    evidence_quote: str
 
-    pk: tuple[int, int]  # (0, statement id) or (1, condition id): unique across both kinds
+    @property
+    def has_evidence(self) -> bool:
+        return self.evidence_start is not None
+
+
+@dataclass(slots=True)
+class StatementRow:
+    """What the annotate page shows of one statement (highlight, list entry, panel): plain
+    values, no model instances, because building thousands of those would cost more than the
+    whole page."""
+
+    pk: int
     start: int
     end: int
-    statement: Statement
-    evidence: bool
+    quote: str
+    stance: str
+    status: str
+    is_gold: bool
+    note: str
+    speaker_name: str
+    addressee_name: str
+    annotator_id: int
+    annotator_name: str
+    conditions: list[ConditionRow] = field(default_factory=list)
+
+    @property
+    def stance_label(self) -> str:
+        return STANCE_LABELS.get(self.stance, self.stance)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    def as_statement(self) -> Statement:
+        """An unsaved stand-in with the fields permissions.can_edit_statement() reads."""
+        return Statement(pk=self.pk, annotator_id=self.annotator_id, is_gold=self.is_gold)
 
 
-def highlighted_text(text: str, statements: Iterable[Statement]) -> SafeString:
-    """The article text as HTML with one <mark> per segment covered by statements or evidence.
+STANCE_LABELS = dict(Stance.choices)
+STATUS_LABELS = dict(Status.choices)
+_ROW_FIELDS = (
+    "pk",
+    "start",
+    "end",
+    "quote",
+    "stance",
+    "status",
+    "is_gold",
+    "note",
+    "speaker__name",
+    "addressee__name",
+    "annotator_id",
+    "annotator__first_name",
+    "annotator__last_name",
+    "annotator__username",
+    # LEFT JOIN conditions: one row per condition (or one with NULLs), so statements and their
+    # conditions come in a single query
+    "conditions__pk",
+    "conditions__description",
+    "conditions__evidence_start",
+    "conditions__evidence_end",
+    "conditions__evidence_quote",
+)
 
-    Only text and <mark> elements: the container's textContent stays exactly `text`, which is
-    what the browser measures selections against. Built in Python rather than a template loop
-    because it runs once per segment (thousands on a busy article) and must stay fast.
 
-    A mark carries `data-ids` (the statements covering it, innermost first), `data-ev` (the
-    statements whose condition evidence covers it), its colour from the innermost statement's
-    stance and `hl-start` where a statement begins, so adjacent spans stay distinguishable.
-    """
-    spans: list[_Span] = []
-    for s in statements:
-        spans.append(_Span((0, s.pk), s.start, s.end, s, False))
-        for c in s.conditions.all():
-            if c.evidence_start is not None:
-                spans.append(_Span((1, c.pk), c.evidence_start, c.evidence_end, s, True))
-    esc = html.escape
-    out: list[str] = []
-    for seg in segments(text, spans):
-        body = esc(seg.text, quote=False)
-        if not seg.spans:
-            out.append(body)
-            continue
-        covering = sorted(
-            (m for m in seg.spans if not m.evidence), key=lambda m: (m.end - m.start, m.statement.pk)
-        )
-        evidence_of = sorted({m.statement.pk for m in seg.spans if m.evidence})
-        ev_attr = f' data-ev="{" ".join(map(str, evidence_of))}"' if evidence_of else ""
-        if not covering:
-            out.append(f'<mark class="ev"{ev_attr}>{body}</mark>')
-            continue
-        inner = covering[0].statement
-        classes = f"hl s-{inner.stance}"
-        if len(covering) > 1:
-            classes += " d2" if len(covering) == 2 else " d3"
-        if any(m.start == seg.start for m in covering):
-            classes += " hl-start"
-        ids = " ".join(str(m.statement.pk) for m in covering)
-        title = "; ".join(
-            f"{m.statement.get_stance_display()}: {m.statement.speaker or 'unknown speaker'}"
-            for m in covering
-        )
-        out.append(f'<mark class="{classes}" data-ids="{ids}"{ev_attr} title="{esc(title)}">{body}</mark>')
-    return mark_safe("".join(out))  # every piece of text above is escaped
+def article_page_rows(
+    article: Article, user: AnyUser, *, mine: bool = False, ids: Sequence[int] | None = None
+) -> list[StatementRow]:
+    """The statements of `article` that `user` may see (only their own with `mine`, only `ids`,
+    in that order, when given), in text order, with speaker, addressee, annotator and
+    conditions, as plain rows: one query however many there are."""
+    qs = Statement.objects.filter(article=article).filter(permissions.visible_statements_q(user))
+    if mine:
+        qs = qs.filter(annotator_id=user.pk)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    names: dict[int, str] = {}
+    rows: dict[int, StatementRow] = {}
+    ordered = qs.order_by("start", "-end", "id", "conditions__position", "conditions__id")
+    for values in ordered.values_list(*_ROW_FIELDS):
+        pk = values[0]
+        row = rows.get(pk)
+        if row is None:
+            *head, speaker, addressee, annotator_id, first, last, username = values[:14]
+            if annotator_id not in names:  # User.__str__, once per annotator
+                names[annotator_id] = str(User(first_name=first, last_name=last, username=username))
+            row = rows[pk] = StatementRow(
+                *head, speaker or "", addressee or "", annotator_id, names[annotator_id]
+            )
+        if values[14] is not None:
+            row.conditions.append(ConditionRow(*values[14:]))
+    if ids is not None:
+        return [rows[i] for i in ids if i in rows]
+    return list(rows.values())
+
+
+def statement_row(statement: Statement) -> StatementRow:
+    """The row of one statement already loaded with its speaker, addressee, annotator and
+    conditions (no query)."""
+    return StatementRow(
+        statement.pk,
+        statement.start,
+        statement.end,
+        statement.quote,
+        statement.stance,
+        statement.status,
+        statement.is_gold,
+        statement.note,
+        statement.speaker.name if statement.speaker_id else "",
+        statement.addressee.name if statement.addressee_id else "",
+        statement.annotator_id,
+        str(statement.annotator),
+        [
+            ConditionRow(c.pk, c.description, c.evidence_start, c.evidence_end, c.evidence_quote)
+            for c in statement.conditions.all()
+        ],
+    )
 
 
 # --------------------------------------------------------------------------------------------

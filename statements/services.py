@@ -588,7 +588,9 @@ def _clean_statement_fields(
             errors.update(exc.message_dict)
     if "stance" in data:
         stance = data["stance"]
-        if stance not in Stance.values:
+        if stance in (None, ""):
+            errors["stance"] = ["Choose a stance: support, caveat or demand."]
+        elif stance not in Stance.values:
             errors["stance"] = [f"“{stance}” is not a stance; choose support, caveat or demand."]
         else:
             fields["stance"] = stance

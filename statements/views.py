@@ -28,9 +28,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from statements import permissions, selectors, services
+from statements import permissions, rendering, selectors, services
 from statements.forms import ActorForm, ArticleForm, StatementForm, add_service_errors
 from statements.models import Actor, ActorKind, Article, Stance, Statement, Status
+from statements.selectors import StatementRow
 
 ARTICLE_PAGE_SIZE = 25
 ACTOR_PAGE_SIZE = 50
@@ -142,19 +143,28 @@ def article_create(request: HttpRequest) -> HttpResponse:
 
 
 def _panel_context(
-    request: HttpRequest, chosen: list[Statement], *, editing: bool, edit_form: StatementForm | None = None
+    request: HttpRequest,
+    article: Article,
+    chosen: list[StatementRow],
+    *,
+    editing: bool,
+    edit_form: StatementForm | None = None,
 ) -> dict:
-    """What the side panel shows: the first chosen statement (others covering the same text are
-    offered as links), read-only unless the user may edit it and asked to."""
+    """What the side panel shows: the first chosen statement (the others covering the same text
+    are offered as links), read-only unless the user may edit it and asked to. Only the edit
+    form needs the statement itself (two queries); everything else comes from its row."""
     selected = chosen[0] if chosen else None
-    can_edit = selected is not None and permissions.can_edit_statement(request.user, selected)
+    can_edit = selected is not None and permissions.can_edit_statement(request.user, selected.as_statement())
     if edit_form is None and selected is not None and editing and can_edit:
-        edit_form = StatementForm(article=selected.article, statement=selected)
-    ids = [s.pk for s in chosen]
+        statement = _get_statement_for_user(request, selected.pk, edit=True)
+        edit_form = StatementForm(article=article, statement=statement)
+    ids = [row.pk for row in chosen]
     return {
         "selected": selected,
         # each other statement on the same text, with the ids that put it first (and keep the rest)
-        "also_here": [(s, ",".join(map(str, [s.pk, *(i for i in ids if i != s.pk)]))) for s in chosen[1:]],
+        "also_here": [
+            (row, ",".join(map(str, [row.pk, *(i for i in ids if i != row.pk)]))) for row in chosen[1:]
+        ],
         "can_edit": can_edit,
         "can_annotate": permissions.can_annotate(request.user),
         "edit_form": edit_form if can_edit else None,
@@ -170,31 +180,39 @@ def _article_context(
     editing: bool = False,
     new_form: StatementForm | None = None,
     edit_form: StatementForm | None = None,
+    full_page: bool = True,
 ) -> dict:
-    """Everything the annotate page renders. Queries: the statements (speaker, addressee and
-    annotator joined), their conditions, and whether the user annotates this article blind."""
+    """Everything the annotate page renders. Queries: the statements as rows (speaker, addressee,
+    annotator and conditions joined); for the full page, whether the user annotates this article
+    blind (the notice sits outside the workspace fragment). The panel's statement comes from the
+    same rows, unless it is not among them (`show=mine` hides others')."""
     user = request.user
-    statements = selectors.article_statements(article, user, mine=show == "mine")
-    for s in statements:
-        s.article = article  # the list shares the page's article: no query per statement
-    by_id = {s.pk: s for s in statements}
+    rows = selectors.article_page_rows(article, user, mine=show == "mine")
+    by_id = {row.pk: row for row in rows}
+    missing = [i for i in selected_ids if i not in by_id]
+    if missing:
+        by_id.update((row.pk, row) for row in selectors.article_page_rows(article, user, ids=missing))
     chosen = [by_id[i] for i in selected_ids if i in by_id]
     can_annotate = permissions.can_annotate(user)
-    stance_counts = Counter(s.stance for s in statements)
+    stance_counts = Counter(row.stance for row in rows)
+    if new_form is None and can_annotate:
+        new_form = StatementForm(article=article)
+    article_url = article.get_absolute_url()
     return {
         "article": article,
-        "article_url": article.get_absolute_url(),
-        "statements": statements,
-        "text_html": selectors.highlighted_text(article.text, statements),
+        "article_url": article_url,
+        "statements": rows,
+        "text_html": rendering.highlighted_text(article.text, rows),
+        "statement_items": rendering.statement_items(
+            rows, article_url=article_url, show=show, user_id=user.pk
+        ),
         "stance_counts": [(value, label, stance_counts[value]) for value, label in Stance.choices],
         "show": show,
         "can_annotate": can_annotate,
-        "blind": selectors.is_blind(user, article),
-        "new_form": new_form
-        if new_form is not None
-        else (StatementForm(article=article) if can_annotate else None),
+        "blind": selectors.is_blind(user, article) if full_page else False,
+        "new_form": new_form,
         "stances": Stance.choices,
-        **_panel_context(request, chosen, editing=editing, edit_form=edit_form),
+        **_panel_context(request, article, chosen, editing=editing, edit_form=edit_form),
     }
 
 
@@ -210,18 +228,23 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     editing = request.GET.get("edit") == "1"
     target = _fragment(request)
     if target == "panel":
-        chosen = selectors.statements_by_ids(article, request.user, selected_ids)
-        for s in chosen:
-            s.article = article
+        chosen = selectors.article_page_rows(article, request.user, ids=selected_ids) if selected_ids else []
         context = {
             "article": article,
             "article_url": article.get_absolute_url(),
             "show": show,
             "stances": Stance.choices,
-            **_panel_context(request, chosen, editing=editing),
+            **_panel_context(request, article, chosen, editing=editing),
         }
         return render(request, f"{ARTICLE_PAGE}#panel", context)
-    context = _article_context(request, article, show=show, selected_ids=selected_ids, editing=editing)
+    context = _article_context(
+        request,
+        article,
+        show=show,
+        selected_ids=selected_ids,
+        editing=editing,
+        full_page=target != "workspace",
+    )
     if target == "workspace":
         return render(request, f"{ARTICLE_PAGE}#workspace", context)
     return render(request, ARTICLE_PAGE, context)
@@ -256,7 +279,7 @@ def _after_write(
     a plain form: back to the page (post/redirect/get)."""
     if request.htmx:
         ids = [statement_id] if statement_id is not None else []
-        context = _article_context(request, article, show=show, selected_ids=ids)
+        context = _article_context(request, article, show=show, selected_ids=ids, full_page=False)
         response = render(request, f"{ARTICLE_PAGE}#workspace", context)
         return trigger_client_event(response, "annotator:status", {"message": message})
     messages.success(request, message)
@@ -346,7 +369,7 @@ def statement_delete(request: HttpRequest, pk: int) -> HttpResponse:
             article,
             show,
             "panel",
-            selected=statement,
+            selected=selectors.statement_row(statement),
             also_here=[],
             can_edit=True,
             can_annotate=True,

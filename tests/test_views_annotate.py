@@ -168,18 +168,40 @@ def _long_article(n: int, user, *, with_conditions: bool = True):
 def test_the_article_page_issues_a_fixed_number_of_queries(client, analyst, django_assert_num_queries, n):
     article = _long_article(n, analyst)
     client.force_login(analyst)
-    # 1 session, 2 user, 3 article, 4 blind-assignment check, 5 statements (speaker, addressee,
-    # annotator joined), 6 their conditions (one prefetch)
-    with django_assert_num_queries(6):
+    # 1 session, 2 user, 3 article, 4 the statements as rows (speaker, addressee, annotator and
+    # conditions joined), 5 blind-assignment check
+    with django_assert_num_queries(5):
         response = client.get(article.get_absolute_url())
     assert response.content.decode().count('class="statement ') == n
+    # a statement open in the panel comes from the same rows: no query more
+    chosen = article.statements.order_by("-pk").first()
+    with django_assert_num_queries(5):
+        response = client.get(f"{article.get_absolute_url()}?statement={chosen.pk}")
+    assert f'data-selected="{chosen.pk}"' in response.content.decode()
+    # its edit form needs the statement itself: 6 the statement (speaker, addressee, annotator
+    # joined), 7 its conditions
+    with django_assert_num_queries(7):
+        client.get(f"{article.get_absolute_url()}?statement={chosen.pk}&edit=1")
+
+
+@pytest.mark.parametrize("n", [3, 300])
+def test_the_panel_fragment_issues_a_fixed_number_of_queries(client, analyst, django_assert_num_queries, n):
+    article = _long_article(n, analyst)
+    chosen = article.statements.order_by("-pk").first()
+    client.force_login(analyst)
+    # 1 session, 2 user, 3 article, 4 the chosen statement's row (with its conditions)
+    with django_assert_num_queries(4):
+        response = client.get(
+            f"{article.get_absolute_url()}?statement={chosen.pk}", headers={**HX, "HX-Target": "panel"}
+        )
+    assert f'data-selected="{chosen.pk}"' in response.content.decode()
 
 
 def test_a_lead_skips_the_assignment_query(client, lead, analyst, django_assert_num_queries):
     article = _long_article(3, analyst)
     client.force_login(lead)
-    # session, user, article, statements, conditions
-    with django_assert_num_queries(5):
+    # session, user, article, statements (with their conditions)
+    with django_assert_num_queries(4):
         client.get(article.get_absolute_url())
 
 
@@ -188,7 +210,8 @@ def test_the_workspace_fragment_answers_htmx_with_a_fixed_number_of_queries(
 ):
     article = _long_article(30, analyst)
     client.force_login(analyst)
-    with django_assert_num_queries(6):  # as the full page
+    # as the full page, less the blind-assignment check (its notice is outside the fragment)
+    with django_assert_num_queries(4):
         response = client.get(article.get_absolute_url(), headers={**HX, "HX-Target": "workspace"})
     page = response.content.decode()
     assert page.lstrip().startswith('<div id="workspace"')
@@ -364,7 +387,7 @@ def test_code_point_offsets_sent_as_utf16_are_refused_not_misplaced(client, anal
         ({"start_u16": "abc"}, "Enter a whole number"),
         ({"speaker": "999999"}, "There is no actor with id 999999"),
         ({"addressee": "putin"}, "is not an actor id"),
-        ({"stance": ""}, "is not a stance"),
+        ({"stance": ""}, "Choose a stance"),
         ({"stance": "neutral"}, "is not a stance"),
     ],
 )

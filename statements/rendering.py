@@ -1,0 +1,101 @@
+"""HTML for the two parts of the annotate page that grow with the number of statements: the
+highlighted article text and the side list of statements.
+
+They are built here in Python, not in a template loop, on purpose: a Django template costs about
+a hundred microseconds per list entry, which alone would put a 500-statement page over its 50 ms
+budget; these functions cost a few microseconds per statement (bench/bench_annotate.py). The rest
+of the page (panel, forms, pickers) stays in statements/article_detail.html. Every piece of text is
+escaped with `html.escape`; only the fixed markup below is trusted.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.utils.safestring import SafeString, mark_safe
+
+from statements.highlight import segments
+from statements.selectors import StatementRow
+
+_esc = html.escape
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """A statement, or the evidence of one of its conditions, as a span for `segments()`."""
+
+    pk: tuple[int, int]  # (0, statement id) or (1, condition id): unique across both kinds
+    start: int
+    end: int
+    row: StatementRow
+    evidence: bool
+
+
+def highlighted_text(text: str, rows: Iterable[StatementRow]) -> SafeString:
+    """The article text with one <mark> per segment covered by statements or by evidence.
+
+    Only text and <mark> elements: the container's textContent stays exactly `text`, which is
+    what the browser measures selections against. A mark carries `data-ids` (the statements
+    covering it, innermost first), `data-ev` (the statements whose condition evidence covers it),
+    the colour of its innermost statement's stance, and `hl-start` where a statement begins, so
+    adjacent spans stay distinguishable. Overlapping and nested spans never cross tags because
+    every boundary cuts the text into segments (statements/highlight.py).
+    """
+    spans: list[_Span] = []
+    for row in rows:
+        spans.append(_Span((0, row.pk), row.start, row.end, row, False))
+        for c in row.conditions:
+            if c.evidence_start is not None:
+                spans.append(_Span((1, c.pk), c.evidence_start, c.evidence_end, row, True))
+    out: list[str] = []
+    for seg in segments(text, spans):
+        body = _esc(seg.text, quote=False)
+        if not seg.spans:
+            out.append(body)
+            continue
+        covering = sorted((m for m in seg.spans if not m.evidence), key=lambda m: (m.end - m.start, m.row.pk))
+        evidence_of = sorted({m.row.pk for m in seg.spans if m.evidence})
+        ev_attr = f' data-ev="{" ".join(map(str, evidence_of))}"' if evidence_of else ""
+        if not covering:
+            out.append(f'<mark class="ev"{ev_attr}>{body}</mark>')
+            continue
+        classes = f"hl s-{covering[0].row.stance}"
+        if len(covering) > 1:
+            classes += " d2" if len(covering) == 2 else " d3"
+        if any(m.start == seg.start for m in covering):
+            classes += " hl-start"
+        ids = " ".join(str(m.row.pk) for m in covering)
+        title = _esc(
+            "; ".join(f"{m.row.stance_label}: {m.row.speaker_name or 'unknown speaker'}" for m in covering)
+        )
+        out.append(f'<mark class="{classes}" data-ids="{ids}"{ev_attr} title="{title}">{body}</mark>')
+    return mark_safe("".join(out))  # every piece of text above is escaped
+
+
+def statement_items(rows: Sequence[StatementRow], *, article_url: str, show: str, user_id: int) -> SafeString:
+    """The <li> entries of the side list: quote (a link that opens the statement in the panel,
+    and works as a plain link), speaker → addressee, stance, status, annotator, conditions."""
+    mine = "&amp;show=mine" if show == "mine" else ""
+    base = _esc(article_url)
+    out: list[str] = []
+    for row in rows:
+        pk = row.pk
+        url = f"{base}?statement={pk}{mine}"
+        addressee = f" → {_esc(row.addressee_name)}" if row.addressee_name else ""
+        by = "yours" if row.annotator_id == user_id else _esc(row.annotator_name)
+        conditions = ""
+        if row.conditions:
+            items = "".join(f"<li>{_esc(c.description)}</li>" for c in row.conditions)
+            conditions = f'<ul class="conditions">{items}</ul>'
+        out.append(
+            f'<li id="statement-{pk}" class="statement s-{row.stance}">'
+            f'<a class="statement-link" href="{url}#statement-{pk}" hx-get="{url}" hx-target="#panel"'
+            f' hx-swap="outerHTML" data-statement="{pk}"><q>{_esc(row.quote)}</q></a>'
+            f'<p class="who"><strong>{_esc(row.speaker_name or "Unknown speaker")}</strong>{addressee}</p>'
+            f'<p class="tags"><span class="badge s-{row.stance}">{row.stance_label}</span>'
+            f' <span class="status st-{row.status}">{row.status_label}</span>'
+            f' <span class="by">{by}</span></p>{conditions}</li>\n'
+        )
+    return mark_safe("".join(out))  # every piece of text above is escaped
