@@ -13,20 +13,23 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
+from functools import wraps
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required as django_login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import reswap, retarget, trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 
 from statements import permissions, rendering, selectors, services
 from statements.forms import ActorForm, ArticleForm, StatementForm, add_service_errors
@@ -41,6 +44,24 @@ PICKER_ROLES = ("speaker", "addressee")
 PICKER_PREFIXES = ("new", "edit")
 # Service error fields that the statement form shows under another name.
 STATEMENT_ERROR_FIELDS = {"start": "quote", "end": "quote", "version": "__all__", "statement": "__all__"}
+
+
+def login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Django's login_required, except that an htmx request from a signed-out user (an expired
+    session) gets HX-Redirect to the sign-in page, returning to the page it came from: a plain
+    302 would be followed by the browser and the sign-in page would land inside the fragment."""
+    guarded = django_login_required(view)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated and getattr(request, "htmx", False):
+            back = request.htmx.current_url_abs_path or request.get_full_path()
+            return HttpResponseClientRedirect(
+                f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': back})}"
+            )
+        return guarded(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _fragment(request: HttpRequest) -> str | None:

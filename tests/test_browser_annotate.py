@@ -274,3 +274,10 @@ def test_screenshots_of_the_seed_article(login, analyst, seeded, artifacts_dir, 
     page.screenshot(path=str(artifacts_dir / "annotate-seed-narrow.png"))
     # nothing overflows sideways on a narrow window
     assert page.evaluate("document.documentElement.scrollWidth") <= 420
+    # the tagging panel opens as a sheet at the bottom, next to the selection
+    drag_select(page, "reduced towns to rubble")
+    tagger = page.locator("#tagger")
+    expect(tagger).to_be_visible()
+    box = tagger.bounding_box()
+    assert box["y"] + box["height"] <= 861 and box["width"] >= 400
+    page.screenshot(path=str(artifacts_dir / "annotate-seed-narrow-tagging.png"))

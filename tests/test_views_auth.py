@@ -83,3 +83,20 @@ def test_the_navigation_marks_the_current_page(client, analyst):
     page = client.get(reverse("condition_list")).content.decode()
     assert 'href="/conditions/" aria-current="page"' in page
     assert 'href="/articles/" aria-current' not in page
+
+
+@pytest.mark.parametrize(("name", "args"), PAGES)
+def test_an_htmx_request_without_a_session_is_sent_to_sign_in_by_hx_redirect(client, name, args):
+    headers = {
+        "HX-Request": "true",
+        "HX-Target": "results",
+        "HX-Current-URL": "http://testserver/articles/?q=x",
+    }
+    response = client.get(reverse(name, args=args), headers=headers)
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"{reverse('login')}?next=%2Farticles%2F%3Fq%3Dx"
+
+
+def test_an_htmx_write_without_a_session_changes_nothing(client):
+    response = client.post(reverse("statement_delete", args=[1]), headers={"HX-Request": "true"})
+    assert response["HX-Redirect"].startswith(reverse("login"))

@@ -69,10 +69,19 @@ function rangeAt(root, start, end) {
 
 // The pending selection stays visible (CSS Custom Highlight API) while focus is in the panel.
 function showPending(span) {
-  if (!window.CSS || !CSS.highlights) return;
   const range = span && rangeAt(textRoot(), span.start, span.end);
+  if (!window.CSS || !CSS.highlights) return range;
   if (range) CSS.highlights.set("pending", new Highlight(range));
   else CSS.highlights.delete("pending");
+  return range;
+}
+
+// On a narrow window the form is a sheet over the bottom of the page: keep the quote above it.
+function keepAbove(sheet, range) {
+  if (!range || getComputedStyle(sheet).position !== "fixed") return;
+  const quoteBottom = range.getBoundingClientRect().bottom;
+  const sheetTop = sheet.getBoundingClientRect().top;
+  if (quoteBottom > sheetTop - 8) window.scrollBy(0, quoteBottom - sheetTop + 24);
 }
 
 // ---- Forms: the tagging panel and the edit form ---------------------------------------------
@@ -97,10 +106,10 @@ function openTagger(span) {
   t.hidden = false;
   const p = panel();
   if (p) p.hidden = true;
-  showPending(span);
+  const range = showPending(span);
   window.getSelection().removeAllRanges();
   if (!wasOpen) t.querySelector("h2").focus({ preventScroll: true });
-  t.scrollIntoView({ block: "nearest" });
+  keepAbove(t, range);
 }
 
 function resetTagger() {
