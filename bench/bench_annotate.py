@@ -23,7 +23,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -245,8 +245,11 @@ def run(repeat: int) -> None:
                 "condition_ev_end": [""],
                 "condition_ev_quote": [""],
             }
+            body = urlencode(payload, doseq=True)  # as htmx sends a form without files
             started = time.perf_counter()
-            response = client.post(url, payload, headers=headers)
+            response = client.post(
+                url, body, content_type="application/x-www-form-urlencoded", headers=headers
+            )
             elapsed = (time.perf_counter() - started) * 1000
             assert response.status_code == 200, response.content[:500]
             created = Statement.objects.filter(article=article).order_by("-pk").first()

@@ -281,3 +281,22 @@ def test_screenshots_of_the_seed_article(login, analyst, seeded, artifacts_dir, 
     box = tagger.bounding_box()
     assert box["y"] + box["height"] <= 861 and box["width"] >= 400
     page.screenshot(path=str(artifacts_dir / "annotate-seed-narrow-tagging.png"))
+
+
+def test_the_article_list_filters_in_place_and_keeps_a_shareable_url(login, viewer, live_server):
+    for title, text in [
+        ("Grain corridor reopens", "Ships leave Odesa."),
+        ("Gas price cap agreed", "Ministers met."),
+        ("Talks on the grain deal", "Delegations met."),
+    ]:
+        services.article_create(user=None, title=title, text=text, source="Reuters")
+    page = login(viewer)
+    marker = page.evaluate("() => (window.__marker = Math.random())")
+    page.get_by_label("Search title and text").fill("grain")
+    expect(page.locator("#results tbody tr")).to_have_count(2)
+    page.wait_for_url("**/articles/?q=grain**")
+    assert page.evaluate("() => window.__marker") == marker  # swapped in place, no reload
+    shared = page.url
+    page.goto(shared)  # the pushed URL works as a plain link
+    expect(page.locator("#results tbody tr")).to_have_count(2)
+    expect(page.get_by_label("Search title and text")).to_have_value("grain")
