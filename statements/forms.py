@@ -95,8 +95,8 @@ class StatementForm(forms.Form):
     `condition_ev_end`, `condition_ev_quote`), one entry per row of the panel.
     """
 
-    start_u16 = forms.IntegerField(required=False)
-    end_u16 = forms.IntegerField(required=False)
+    start_u16 = forms.IntegerField(required=False, label="Selection start")
+    end_u16 = forms.IntegerField(required=False, label="Selection end")
     quote = forms.CharField(required=False, strip=False)
     stance = forms.CharField(required=False)
     speaker = forms.CharField(required=False)

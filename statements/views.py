@@ -319,10 +319,11 @@ def _form_errors(request: HttpRequest, article: Article, show: str, fragment: st
         article,
         show=show,
         selected_ids=[context["selected"].pk] if context.get("selected") else [],
-        editing=True,
+        editing=context.get("edit_form") is not None,
         new_form=context.get("new_form"),
         edit_form=context.get("edit_form"),
     )
+    page["panel_errors"] = context.get("panel_errors")
     return render(request, ARTICLE_PAGE, page, status=422)
 
 

@@ -709,3 +709,22 @@ def test_it_escapes_user_text(client, analyst):
     assert "<script>alert(1)</script>" not in page and "<b>bold</b>" not in page
     assert "&lt;b&gt;bold&lt;/b&gt;</mark> &amp; more" in page
     assert text_container(response) == "<b>bold</b> & more"
+
+
+def test_deleting_a_statement_a_gold_one_came_from_is_refused_with_a_message(client, analyst, lead):
+    statement = StatementFactory(user=analyst, quote=QUOTE)
+    services.statement_adjudicate(
+        article=statement.article,
+        user=lead,
+        sources=[statement],
+        start=statement.start,
+        end=statement.end,
+        quote=statement.quote,
+        stance="support",
+    )
+    client.force_login(analyst)
+    for headers in (HX, {}):
+        response = client.post(reverse("statement_delete", args=[statement.pk]), headers=headers)
+        assert response.status_code == 422
+        assert "ask a lead" in response.content.decode()
+    assert Statement.objects.filter(pk=statement.pk).exists()
