@@ -6,8 +6,8 @@ to save one statement through the htmx endpoint. Prints numbers; it is not a tes
 
 It creates its own PostgreSQL database (annotator_bench_ui on 127.0.0.1:5432, or BENCH_DATABASE_URL),
 migrates it, loads articles from the standard workload (../shared/bench/workload.py, or WORKLOAD),
-measures with Django's test client in process (the whole middleware stack: session, auth, htmx,
-CSRF, template rendering; no network), then drops the database (--keep leaves it).
+measures in process through Django's real WSGI handler (the whole middleware stack: session,
+auth, htmx, CSRF, template rendering; no network, and none of the test client's instrumentation), then drops the database (--keep leaves it).
 
 Articles with more statements than one workload article holds (50 spans) are built by joining
 consecutive workload articles, so every size has the same density of spans per character.
@@ -145,6 +145,39 @@ def timed(fn, repeat: int, warmup: int = 3) -> list[float]:
     return out
 
 
+class WsgiClient:
+    """Calls Django's real WSGI handler, as a server would: no test-client instrumentation
+    (Django's test Client copies every template context for its assertions, which is not server
+    time). Sends the session cookie of a signed-in user and a CSRF cookie plus header."""
+
+    def __init__(self, session_key: str) -> None:
+        from django.conf import settings
+        from django.core.handlers.wsgi import WSGIHandler
+        from django.test import RequestFactory
+
+        self.handler = WSGIHandler()
+        self.factory = RequestFactory()
+        self.csrf = "b" * 32  # an unmasked secret is accepted as the token
+        self.cookies = f"{settings.SESSION_COOKIE_NAME}={session_key}; {settings.CSRF_COOKIE_NAME}={self.csrf}"
+
+    def _call(self, request) -> tuple[int, bytes]:
+        environ = dict(request.environ)
+        environ["HTTP_COOKIE"] = self.cookies
+        environ["HTTP_X_CSRFTOKEN"] = self.csrf
+        status: list[str] = []
+        body = b"".join(self.handler(environ, lambda s, h, exc_info=None: status.append(s)))
+        return int(status[0].split()[0]), body
+
+    def get(self, url: str, headers: dict | None = None) -> tuple[int, bytes]:
+        return self._call(self.factory.get(url, headers=headers or {}))
+
+    def post(self, url: str, body: str, headers: dict | None = None) -> tuple[int, bytes]:
+        request = self.factory.post(
+            url, body, content_type="application/x-www-form-urlencoded", headers=headers or {}
+        )
+        return self._call(request)
+
+
 class QueryCounter:
     """A database execute wrapper that records each statement sent."""
 
@@ -188,8 +221,9 @@ def run(repeat: int) -> None:
     )
     articles = load_workload(-(-sum(SIZES) // 50) + 1)
     data = build(articles)
-    client = Client()
-    client.force_login(data["users"]["ann_a"])
+    test_client = Client()
+    test_client.force_login(data["users"]["ann_a"])
+    client = WsgiClient(test_client.session.session_key)
 
     print(f"\nAnnotate page: GET as an analyst, everyone's statements, full page ({repeat} requests)")
     print(
@@ -200,8 +234,8 @@ def run(repeat: int) -> None:
         url = info["article"].get_absolute_url()
         queries: list[str] = []
         with connection.execute_wrapper(QueryCounter(queries)):
-            response = client.get(url)
-        assert response.status_code == 200 and response.content.count(b'class="statement ') == size
+            status, content = client.get(url)
+        assert status == 200 and content.count(b'class="statement ') == size
         times = timed(lambda url=url: client.get(url), repeat)
         median = statistics.median(times)
         print(
@@ -247,11 +281,9 @@ def run(repeat: int) -> None:
             }
             body = urlencode(payload, doseq=True)  # as htmx sends a form without files
             started = time.perf_counter()
-            response = client.post(
-                url, body, content_type="application/x-www-form-urlencoded", headers=headers
-            )
+            status, content = client.post(url, body, headers=headers)
             elapsed = (time.perf_counter() - started) * 1000
-            assert response.status_code == 200, response.content[:500]
+            assert status == 200, content[:500]
             created = Statement.objects.filter(article=article).order_by("-pk").first()
             services.statement_delete(statement=created, user=data["users"]["ann_a"])
             started = time.perf_counter()
