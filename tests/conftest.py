@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from statements.models import Article, Role
-from tests.factories import UserFactory
+from tests.factories import ActorFactory, ArticleFactory, StatementFactory, UserFactory
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM would otherwise
 # refuse to run there (SynchronousOnlyOperation). Tests only, never in real settings.
@@ -43,6 +43,32 @@ def seeded(db) -> Article:
     """The seed article with its worked annotation, loaded by the real `load_seeds` command."""
     call_command("load_seeds", verbosity=0)
     return Article.objects.get()
+
+
+@pytest.fixture
+def double_annotated(analyst, other_analyst):
+    """One article annotated by Amira (`analyst`) and Ben (`other_analyst`): two units they
+    agree on, one stance disagreement, one span-and-speaker disagreement, one only Amira
+    marked. Returns the article and the statements by name (`agree1_a`, `stance_b`, ...)."""
+    putin = ActorFactory(name="Vladimir Putin")
+    trump = ActorFactory(name="Donald Trump")
+    article = ArticleFactory(title="Putin answers the ceasefire proposal", source="Reuters")
+    made = {"article": article, "putin": putin, "trump": trump}
+    plan = [
+        ("agree1", analyst, "very promising", "support", trump.pk),
+        ("agree1", other_analyst, "very promising", "support", trump.pk),
+        ("agree2", analyst, "Putin told reporters", "caveat", putin.pk),
+        ("agree2", other_analyst, "Putin told reporters", "caveat", putin.pk),
+        ("stance", analyst, "do the right thing", "demand", trump.pk),
+        ("stance", other_analyst, "do the right thing", "caveat", trump.pk),
+        ("span", analyst, "We agree with the proposals to cease hostilities", "support", putin.pk),
+        ("span", other_analyst, "We agree with the proposals", "support", None),
+        ("alone", analyst, "Russia supported a US proposal", "support", None),
+    ]
+    for name, user, quote, stance, speaker in plan:
+        key = f"{name}_{'a' if user == analyst else 'b'}"
+        made[key] = StatementFactory(article=article, user=user, quote=quote, stance=stance, speaker=speaker)
+    return made
 
 
 # ---- Browser tests (pytest-playwright driving Debian's Chromium) -----------------------------
