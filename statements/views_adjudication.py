@@ -22,7 +22,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -36,6 +35,9 @@ from statements import adjudication, permissions, review, selectors, services
 from statements.adjudication import AgreementFilters, UnitView
 from statements.forms import add_service_errors
 from statements.models import Article, Condition, Stance, Statement, User
+
+# htmx-aware: a signed-out htmx request gets HX-Redirect to sign in, never a 302 into a fragment
+from statements.views import login_required
 
 AGREEMENT_PAGE = "statements/agreement.html"
 COMPARE_PAGE = "statements/compare.html"
@@ -241,6 +243,9 @@ def article_compare(request: HttpRequest, pk: int) -> HttpResponse:
         row = next((r for r in context["rows"] if r.key == key), None)
         if row is not None:
             return render(request, f"{COMPARE_PAGE}#unit", {**context, "row": row})
+        # the unit is gone (its statements were deleted or re-aligned): refresh the whole list
+        response = render(request, f"{COMPARE_PAGE}#compare", context)
+        return reswap(retarget(response, "#compare"), "outerHTML")
     if target == "compare":
         return render(request, f"{COMPARE_PAGE}#compare", context)
     return render(request, COMPARE_PAGE, context)

@@ -50,6 +50,7 @@ def test_a_lead_accepts_the_agreed_units_with_g_and_picks_a_version(
 
     # j moves between units; the merged form opens in place on the span disagreement.
     page.keyboard.press("j")
+    expect(page.locator(".unit.is-current")).to_have_count(1)
     span_unit = page.locator(f"#unit-{d['span_a'].pk}")
     span_unit.get_by_role("link", name="Edit a merged version from it").first.click()
     expect(span_unit.locator("form[data-merged]")).to_be_visible()

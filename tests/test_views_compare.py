@@ -37,6 +37,12 @@ def test_it_redirects_anonymous_users_to_sign_in(client, double_annotated, name)
     assert _gold_count() == 0
 
 
+def test_a_signed_out_htmx_request_is_sent_to_sign_in_with_hx_redirect(client, double_annotated):
+    response = client.post(_url(double_annotated, "article_accept_agreed"), headers=HX)
+    assert response.status_code == 200 and response["HX-Redirect"].startswith(reverse("login"))
+    assert _gold_count() == 0
+
+
 def test_it_shows_a_lead_every_unit_with_the_disagreements_marked(client, lead, double_annotated):
     client.force_login(lead)
     page = client.get(_url(double_annotated)).content.decode()
@@ -198,6 +204,13 @@ def test_the_merged_form_opens_on_one_unit_prefilled_from_a_chosen_version(clien
     # the same as a plain link: the whole page, that unit's form open
     page = client.get(url).content.decode()
     assert "<html" in page and page.count("data-merged") == 1
+
+
+def test_a_unit_that_is_gone_refreshes_the_whole_list(client, lead, double_annotated):
+    client.force_login(lead)
+    response = client.get(f"{_url(double_annotated)}?edit=999999", headers={**HX, "HX-Target": "unit-999999"})
+    assert response["HX-Retarget"] == "#compare"
+    assert response.content.decode().lstrip().startswith('<div id="compare"')
 
 
 def test_a_merged_version_with_a_bad_quote_is_refused_inline_and_nothing_is_stored(
