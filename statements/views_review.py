@@ -58,7 +58,10 @@ ASSIGNMENTS_PAGE = "statements/assignments.html"
 QUEUE_PAGE_SIZE = 20
 FEEDBACK_PAGE_SIZE = 20
 HISTORY_PAGE_SIZE = 50
-BADGE_CAP = 99  # the top bar shows "99+" beyond this: counting further costs time nobody needs
+# Counts stop at a cap ("99+" in the top bar, "1,000+" on the queue): a COUNT over at most
+# cap + 1 rows stays cheap with 100,000 statements pending, and nobody needs the exact figure.
+BADGE_CAP = 99
+COUNT_CAP = 1000
 CONTEXT_LIMIT = 400  # characters of context on each side, as review.quote_context's default
 
 STANCE_LABELS = dict(Stance.choices)
@@ -133,7 +136,7 @@ def _visible(user: Any) -> QuerySet[Statement]:
     return Statement.objects.filter(permissions.visible_statements_q(user))
 
 
-def _get_visible_statement(request: HttpRequest, pk: int, *, window: bool = False) -> Statement:
+def get_visible_statement(request: HttpRequest, pk: int, *, window: bool = False) -> Statement:
     """The statement `pk` with what these pages show of it, if the user may see it; 404
     otherwise (a statement hidden by blind annotation does not exist for them). One query,
     plus one for its conditions."""
@@ -253,8 +256,13 @@ def _queue_items(user: Any, filters: QueueFilters) -> tuple[list[QueueItem], boo
 
 
 def _queue_count(user: Any, filters: QueueFilters) -> int:
-    """How many statements await `user`'s review under the filters (one COUNT query)."""
-    return review.review_queue(user, filters=filters.for_queue).order_by().count()
+    """How many statements await `user`'s review under the filters, up to COUNT_CAP + 1 (one
+    COUNT query over at most that many rows)."""
+    return review.review_queue(user, filters=filters.for_queue).order_by()[: COUNT_CAP + 1].count()
+
+
+def _count_label(count: int) -> str:
+    return f"{COUNT_CAP:,}+" if count > COUNT_CAP else f"{count:,}"
 
 
 def _queue_context(
@@ -274,7 +282,8 @@ def _queue_context(
             item.errors, item.comment, item.armed = failed.errors, failed.comment, failed.armed
     return {
         "items": items,
-        "count": _queue_count(user, filters),
+        "count": (count := _queue_count(user, filters)),
+        "count_label": _count_label(count),
         "next_url": filters.url(after=items[-1].statement.pk) if has_more else "",
         "first_url": filters.url(after=None) if filters.after else "",
         "all_articles_url": filters.url(article=None, after=None),
@@ -341,7 +350,7 @@ def statement_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     if not permissions.can_review(user):
         raise PermissionDenied("Viewers cannot review.")
-    statement = _get_visible_statement(request, pk, window=True)
+    statement = get_visible_statement(request, pk, window=True)
     verdict = request.POST.get("verdict", "")
     comment = request.POST.get("comment", "")
     filters = QueueFilters.parse(request.POST)
@@ -378,6 +387,7 @@ def statement_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "filters": filters,
             "can_review": True,
             "count": count,
+            "count_label": _count_label(count),
             "badge": _badge(_badge_count(user)) if filters.active else _badge(count),
             "oob": True,
         }
@@ -566,8 +576,13 @@ def activity_context(
     request: HttpRequest, statement: Statement, *, comment_errors: list[str] | None = None, body: str = ""
 ) -> dict[str, Any]:
     """Everything the `activity` partial of statements/statement_activity.html shows, for a
-    statement the user may see (fetched as `_get_visible_statement` does; with
-    `with_context_window` the quote shows in context). Queries: reviews, comments, history."""
+    statement the user may see. Another page includes that partial with:
+
+        statement = get_visible_statement(request, pk, window=True)  # window: quote in context
+        context = activity_context(request, statement)
+        {% include "statements/statement_activity.html#activity" %}
+
+    Queries: reviews (with reviewers), comments (with authors), history (with users)."""
     user = request.user
     reviews = _given(list(statement.reviews.select_related("reviewer").order_by("created_at", "id")))
     comments = list(statement.comments.select_related("author").order_by("created_at", "id"))
@@ -609,7 +624,7 @@ def statement_activity(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """One statement: itself in context, its verdicts, the discussion, its history. A deleted
     statement's address leads to its entries on the article's history. Fragment: the thread."""
     try:
-        statement = _get_visible_statement(request, pk, window=True)
+        statement = get_visible_statement(request, pk, window=True)
     except Http404:
         url = _deleted_history_url(request, pk)
         if url is None:
@@ -625,7 +640,7 @@ def statement_activity(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def comment_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Add a message to a statement's discussion (POST body). htmx gets the thread back."""
-    statement = _get_visible_statement(request, pk, window=not request.htmx)
+    statement = get_visible_statement(request, pk, window=not request.htmx)
     if not permissions.can_comment(request.user, statement):
         raise PermissionDenied("Viewers cannot comment.")
     body = request.POST.get("body", "")

@@ -1,6 +1,8 @@
 """Real Chromium: a reviewer works through the review queue with the keyboard (a, c, r), and the
 review pages are photographed for a person to look at (test-output/)."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -68,6 +70,15 @@ def test_a_reviewer_works_through_the_queue_with_the_keys(login, analyst, seeded
     expect(page.locator(f"#item-{third.pk}")).to_be_focused()
     page.keyboard.press("j")
     page.screenshot(path=str(artifacts_dir / "review-queue-after.png"))
+
+    # Filters in place: an item's article link narrows the queue, a select then adds to that.
+    page.locator("#results .review-item:not(.is-done) .item-links a").first.click()
+    expect(page).to_have_url(re.compile(rf"\?article={seeded.pk}$"))
+    page.get_by_label("Stance").select_option("demand")
+    expect(page).to_have_url(re.compile(rf"stance=demand.*article={seeded.pk}"))
+    demands = Statement.objects.filter(article=seeded, stance="demand", status="pending").count()
+    expect(page.locator("#results [data-review-item]")).to_have_count(demands)
+    expect(page.locator("#results .badge.s-demand")).to_have_count(demands)
 
 
 def test_screenshots_of_the_review_pages(login, analyst, other_analyst, lead, seeded, artifacts_dir):

@@ -219,6 +219,14 @@ def test_the_nav_badge_counts_what_awaits_review_lazily_and_caps_it(
     )
 
 
+def test_the_queue_stops_counting_at_1000(client, analyst, other_analyst, article, monkeypatch):
+    monkeypatch.setattr("statements.views_review.COUNT_CAP", 2)
+    for _ in range(4):
+        StatementFactory(article=article, user=other_analyst, quote=QUOTE)
+    client.force_login(analyst)
+    assert "2+ statements awaiting your review" in client.get(reverse("review_queue")).content.decode()
+
+
 def test_the_nav_badge_stops_counting_at_99(client, analyst, other_analyst, monkeypatch):
     monkeypatch.setattr("statements.views_review.BADGE_CAP", 2)
     article = ArticleFactory()
