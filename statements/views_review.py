@@ -19,7 +19,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
@@ -49,6 +48,9 @@ from statements.models import (
     User,
     Verdict,
 )
+
+# htmx-aware: a signed-out htmx request gets HX-Redirect to sign in, never a 302 into a fragment
+from statements.views import login_required
 
 QUEUE_PAGE = "statements/review_queue.html"
 FEEDBACK_PAGE = "statements/feedback.html"

@@ -80,6 +80,17 @@ def test_it_sends_signed_out_visitors_to_sign_in(client, theirs):
     assert unchanged(theirs)
 
 
+def test_a_signed_out_htmx_request_is_sent_to_sign_in_as_a_whole_page(client, theirs):
+    response = client.post(
+        review_url(theirs),
+        {"verdict": "accept"},
+        headers={**HX, "HX-Current-URL": "http://testserver/review/"},
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"{reverse('login')}?next=%2Freview%2F"
+    assert unchanged(theirs)
+
+
 def test_it_lists_other_analysts_pending_statements_and_never_the_reviewers_own(
     client, analyst, other_analyst, article, theirs
 ):

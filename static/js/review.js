@@ -46,7 +46,12 @@ function setCurrent(item, { focus = true } = {}) {
 function move(step) {
   const list = items();
   if (!list.length) return;
-  const at = list.indexOf(currentItem());
+  const focused = document.activeElement?.closest?.(ITEM);
+  if (!focused || !queue().contains(focused)) {
+    setCurrent(currentItem() || list[0]); // the first key press goes to the current item
+    return;
+  }
+  const at = list.indexOf(focused);
   const next = at < 0 ? 0 : Math.min(Math.max(at + step, 0), list.length - 1);
   setCurrent(list[next]);
 }
