@@ -248,6 +248,39 @@ def article_create(
 
 
 @transaction.atomic
+def article_get_or_create(
+    *,
+    user: User | None,
+    title: str,
+    text: str,
+    source: str = "",
+    url: str = "",
+    published: dt.date | str | None = None,
+    dateline: str = "",
+    language: str = "en",
+) -> tuple[Article, bool]:
+    """Like article_create, but an article whose normalized text is already stored is returned
+    as it is (`created` False) instead of refused: importing the same file twice adds nothing.
+    The other fields are validated either way."""
+    if user is not None and not permissions.can_create_article(user):
+        raise PermissionDenied("Only analysts and leads can add articles.")
+    fields = _clean_article_fields(
+        title=title,
+        text=text,
+        source=source,
+        url=url,
+        published=published,
+        dateline=dateline,
+        language=language,
+    )
+    digest = text_sha256(fields["text"])
+    existing = Article.objects.filter(text_sha256=digest).first()
+    if existing is not None:
+        return existing, False
+    return Article.objects.create(**fields, text_sha256=digest, created_by=user), True
+
+
+@transaction.atomic
 def article_update(*, article: Article, user: User | None, **changes: Any) -> Article:
     """Change an article's metadata, or its text while no statement points into it."""
     if user is not None and not permissions.can_edit_article(user, article):
@@ -809,6 +842,31 @@ def condition_delete(*, condition: Condition, user: User) -> None:
         if c.pk != condition.pk
     ]
     statement_update(statement=statement, user=user, conditions=remaining)
+
+
+_CONDITION_FIELDS = ("description", "evidence_start", "evidence_end", "evidence_quote")
+
+
+@transaction.atomic
+def condition_update(*, condition: Condition, user: User, **changes: Any) -> Condition:
+    """Change one condition of a statement (its description and/or evidence span), recorded as an
+    edit of the statement. New evidence offsets need the evidence quote, so they can be checked.
+
+    A statement's conditions are saved as a list, so the condition returned (at the same position)
+    has a new id when anything changed."""
+    unknown = set(changes) - set(_CONDITION_FIELDS)
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
+    statement = condition.statement
+    items, position = [], 0
+    for index, c in enumerate(statement.conditions.order_by("position", "id")):
+        item = {name: getattr(c, name) for name in _CONDITION_FIELDS}
+        if c.pk == condition.pk:
+            item.update(changes)
+            position = index
+        items.append(item)
+    updated = statement_update(statement=statement, user=user, conditions=items)
+    return updated.conditions.order_by("position", "id")[position]
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,36 @@
+"""The API token settings page: a signed-in user creates, sees, replaces and revokes their token
+(`Authorization: Token …` for scripts and notebooks). One token per user (DRF's authtoken)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+from rest_framework.authtoken.models import Token
+
+from statements.tokens import token_issue, token_revoke
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_token(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action in ("create", "regenerate"):
+            token_issue(user=request.user, regenerate=action == "regenerate")
+            if action == "regenerate":
+                messages.success(request, "A new token is ready; the old one no longer works.")
+            else:
+                messages.success(request, "Token created.")
+        elif action == "revoke":
+            token_revoke(user=request.user)
+            messages.success(request, "Token revoked: requests with it are now refused.")
+        else:
+            messages.error(request, "Choose create, regenerate or revoke.")
+        return redirect("api_token")
+    token = Token.objects.filter(user=request.user).first()
+    return render(
+        request,
+        "statements/api_token.html",
+        {"token": token, "example_url": request.build_absolute_uri("/api/statements/")},
+    )

@@ -1,0 +1,146 @@
+"""What every API view shares: authentication, the role checks of statements/permissions.py, the
+mapping of the services' errors to HTTP, pagination and parsers."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from rest_framework import exceptions, pagination, parsers, permissions
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from statements import permissions as rules
+
+logger = logging.getLogger(__name__)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]):
+    """The services raise Django's ValidationError (a message per field) and PermissionDenied:
+    they become a 400 with the same field messages and a 403. An IntegrityError that escaped the
+    services' validation (a race between two writers) is a 409, never a 500."""
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            detail: Any = exc.message_dict
+        else:
+            detail = {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, IntegrityError):
+        logger.warning("Integrity error in the API (a concurrent change?): %s", exc)
+        conflict = exceptions.APIException("The data changed while saving; reload and try again.")
+        conflict.status_code = 409
+        exc = conflict
+    return drf_exception_handler(exc, context)
+
+
+class RolePermission(permissions.BasePermission):
+    """Asks statements/permissions.py, the module the pages and services ask too.
+
+    A view names its rules: `create_rule(user)`, `edit_rule(user, obj)`, `delete_rule(user, obj)`
+    (absent: the action is not offered). Reading needs an active, signed-in user."""
+
+    def has_permission(self, request, view) -> bool:
+        if not rules.can_view(request.user):
+            return False
+        if request.method == "POST" and getattr(view, "action", None) == "create":
+            rule = getattr(view, "create_rule", None)
+            return rule is None or rule(request.user)
+        return True
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        name = "delete_rule" if request.method == "DELETE" else "edit_rule"
+        rule: Callable | None = getattr(view, name, None)
+        return rule is not None and rule(request.user, obj)
+
+
+class ApiViewMixin:
+    """Token first, so that an anonymous client gets 401 with `WWW-Authenticate: Token`; the
+    browser's session works too (with CSRF on unsafe methods)."""
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [permissions.IsAuthenticated, RolePermission]
+    # Parsers read the whole body: refuse an oversized one before reading it (the same limit as
+    # Django's forms; the bulk import allows more).
+    max_body_bytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+    def get_exception_handler(self):
+        return exception_handler
+
+    def initial(self, request, *args, **kwargs):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > self.max_body_bytes:
+            too_large = exceptions.APIException(
+                f"The request body has {length:,} bytes; the limit here is {self.max_body_bytes:,}."
+            )
+            too_large.status_code = 413
+            raise too_large
+        super().initial(request, *args, **kwargs)
+
+
+class PagePagination(pagination.PageNumberPagination):
+    """For the small collections (articles, actors, users): numbered pages with a count."""
+
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+class IdCursorPagination(pagination.CursorPagination):
+    """For the big collections (statements, conditions, reviews): no COUNT over millions of rows,
+    and a page costs the same at the end as at the start."""
+
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+    ordering = "id"
+
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            # DRF trusts the position inside the (unsigned) cursor; a forged one must be a 404,
+            # not a database error.
+            ordering = self.get_ordering(request, None, self._view)
+            field = self._model._meta.get_field(ordering[0].lstrip("-"))
+            try:
+                field.to_python(cursor.position)
+            except (DjangoValidationError, ValueError, TypeError, OverflowError):
+                raise exceptions.NotFound(self.invalid_cursor_message) from None
+        return cursor
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self._view, self._model = view, queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
+
+class JSONLinesParser(parsers.BaseParser):
+    """`application/x-ndjson` (or `application/jsonl`): one JSON document per line."""
+
+    media_type = "application/x-ndjson"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        items = []
+        for number, raw in enumerate(stream, start=1):
+            try:
+                line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                if line.strip():
+                    items.append(json.loads(line))
+            except ValueError as exc:  # also invalid UTF-8
+                raise exceptions.ParseError(f"Line {number} is not a JSON document: {exc}") from None
+        return items
+
+
+class JSONLParser(JSONLinesParser):
+    media_type = "application/jsonl"

@@ -1,0 +1,103 @@
+"""django-filter filter sets of the API. StatementFilter is also the export's filter language
+(`/api/export/statements` and `manage.py export_statements` take exactly these parameters)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from statements.models import Actor, ActorKind, Article, Condition, Review, Stance, Statement, Status, Verdict
+
+MAX_ID = 2**63 - 1  # a bigger number would overflow SQLite's integers (a 500, not a 400)
+
+
+class IdField(forms.IntegerField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "array", "items": {"type": "integer"}})
+class IdsFilter(filters.BaseInFilter, filters.Filter):
+    """One id or several separated by commas: `?article=3` or `?article=3,7,12`."""
+
+    field_class = IdField
+
+
+class _SearchFilter(filters.CharFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 200)
+        super().__init__(*args, **kwargs)
+
+
+class StatementFilter(filters.FilterSet):
+    article = IdsFilter(field_name="article_id", help_text="Article id(s), comma-separated.")
+    speaker = IdsFilter(field_name="speaker_id", help_text="Speaker actor id(s), comma-separated.")
+    addressee = IdsFilter(field_name="addressee_id", help_text="Addressee actor id(s), comma-separated.")
+    annotator = IdsFilter(field_name="annotator_id", help_text="Annotator user id(s), comma-separated.")
+    stance = filters.MultipleChoiceFilter(choices=Stance.choices, help_text="Repeat for several.")
+    status = filters.MultipleChoiceFilter(choices=Status.choices, help_text="Repeat for several.")
+    gold = filters.BooleanFilter(field_name="is_gold", help_text="Adjudicated (true) or not (false).")
+    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    updated_after = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_before = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")
+    q = _SearchFilter(method="search", help_text="Text in the quote or the note (case-insensitive).")
+
+    class Meta:
+        model = Statement
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(quote__icontains=value) | Q(note__icontains=value))
+
+
+class ArticleFilter(filters.FilterSet):
+    source = filters.CharFilter(lookup_expr="iexact", max_length=200)
+    language = filters.CharFilter(max_length=16)
+    published_after = filters.DateFilter(field_name="published", lookup_expr="gte")
+    published_before = filters.DateFilter(field_name="published", lookup_expr="lte")
+    q = _SearchFilter(field_name="title", lookup_expr="icontains", help_text="Text in the title.")
+
+    class Meta:
+        model = Article
+        fields: list[str] = []
+
+
+class ActorFilter(filters.FilterSet):
+    kind = filters.MultipleChoiceFilter(choices=ActorKind.choices)
+    affiliation = IdsFilter(field_name="affiliation_id")
+    q = _SearchFilter(method="search", help_text="Text in the name or one of the aliases.")
+
+    class Meta:
+        model = Actor
+        fields: list[str] = []
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.search(value)
+
+
+class ConditionFilter(filters.FilterSet):
+    statement = IdsFilter(field_name="statement_id")
+
+    class Meta:
+        model = Condition
+        fields: list[str] = []
+
+
+class ReviewFilter(filters.FilterSet):
+    statement = IdsFilter(field_name="statement_id")
+    reviewer = IdsFilter(field_name="reviewer_id")
+    verdict = filters.MultipleChoiceFilter(choices=Verdict.choices)
+
+    class Meta:
+        model = Review
+        fields: list[str] = []

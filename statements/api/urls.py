@@ -1,0 +1,32 @@
+"""/api/: one router for the resources, the export, the OpenAPI schema and its docs."""
+
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.routers import DefaultRouter
+
+from statements.api import views
+
+router = DefaultRouter(trailing_slash=True)
+router.include_format_suffixes = False
+router.register("articles", views.ArticleViewSet, basename="api-article")
+router.register("actors", views.ActorViewSet, basename="api-actor")
+router.register("statements", views.StatementViewSet, basename="api-statement")
+router.register("conditions", views.ConditionViewSet, basename="api-condition")
+router.register("reviews", views.ReviewViewSet, basename="api-review")
+router.register("users", views.UserViewSet, basename="api-user")
+
+schema_view = SpectacularAPIView.as_view(
+    authentication_classes=[TokenAuthentication, SessionAuthentication],
+    permission_classes=[IsAuthenticated],
+)
+
+urlpatterns = [
+    path("export/statements", views.StatementExportView.as_view(), name="api-export-statements"),
+    path("schema/", schema_view, name="api-schema"),
+    # The docs page is for people in a browser: without a session, the sign-in page.
+    path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,406 @@
+"""The REST API: articles, actors, statements (with conditions), conditions, reviews, users, the
+streaming export and the bulk article import.
+
+Every view: signed in (token or session), the role rules of statements/permissions.py, writes
+through statements/services.py, querysets scoped to what the user may see (statements through
+`visible_statements_q`, the blind double annotation) and prefetching what the serializer reads.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.http import StreamingHttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import filters, mixins, parsers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from statements import exporting, permissions, services
+from statements.api import serializers as s
+from statements.api.base import (
+    ApiViewMixin,
+    IdCursorPagination,
+    JSONLinesParser,
+    JSONLParser,
+    PagePagination,
+)
+from statements.api.filters import (
+    ActorFilter,
+    ArticleFilter,
+    ConditionFilter,
+    ReviewFilter,
+    StatementFilter,
+)
+from statements.importing import ImportFailed, import_articles
+from statements.models import Actor, Article, Condition, Review, Statement, User
+
+_FILTERS = [DjangoFilterBackend, filters.OrderingFilter]
+
+
+def visible_statements(user) -> QuerySet[Statement]:
+    """Statements `user` may see: all for a lead; not others' on an article they annotate blind."""
+    return Statement.objects.filter(permissions.visible_statements_q(user))
+
+
+def _of_visible_statements(queryset: QuerySet, user) -> QuerySet:
+    """Conditions or reviews of the statements `user` may see."""
+    if permissions.is_lead(user):
+        return queryset
+    return queryset.filter(statement__in=visible_statements(user).values("pk"))
+
+
+# ---- Users ------------------------------------------------------------------------------------
+
+
+class UserViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Team members (read-only, minimal fields): who annotated and reviewed what."""
+
+    queryset = User.objects.order_by("username")
+    serializer_class = s.UserSerializer
+    pagination_class = PagePagination
+    filter_backends = [filters.OrderingFilter]
+    ordering_fields = ["id", "username"]
+    ordering = ["username"]
+
+
+# ---- Articles ---------------------------------------------------------------------------------
+
+
+class ArticleViewSet(ApiViewMixin, viewsets.ModelViewSet):
+    """News articles. Lists leave out the text; one article includes it. Analysts and leads add
+    articles; their creator or a lead edits one (the text only while no statement points into
+    it); only a lead deletes one, and only without statements."""
+
+    pagination_class = PagePagination
+    filter_backends = _FILTERS
+    filterset_class = ArticleFilter
+    ordering_fields = ["id", "published", "title", "created_at"]
+    ordering = ["-published", "-id"]
+    create_rule = staticmethod(permissions.can_create_article)
+    edit_rule = staticmethod(permissions.can_edit_article)
+    delete_rule = staticmethod(permissions.can_delete_article)
+    import_max_bytes = 256 * 1024 * 1024
+
+    def get_queryset(self):
+        articles = Article.objects.all()
+        return articles.defer("text") if self.action == "list" else articles
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return s.ArticleListSerializer
+        return s.ArticleSerializer
+
+    @property
+    def max_body_bytes(self):
+        return self.import_max_bytes if self.action == "import_articles" else super().max_body_bytes
+
+    def perform_create(self, serializer):
+        serializer.instance = services.article_create(user=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.article_update(
+            article=serializer.instance, user=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.article_delete(article=instance, user=self.request.user)
+
+    @extend_schema(
+        summary="Import articles in bulk",
+        description=(
+            "A JSON array of articles, or JSONL (`Content-Type: application/x-ndjson`), one article "
+            "per line, each with `title` and `text` and optionally `source`, `url`, `published`, "
+            "`dateline`, `language` (other keys are ignored). All or nothing: one invalid item "
+            "refuses the whole request with messages per item position. Articles are unique by "
+            "their normalized text: an item already stored is reported with `created: false`."
+        ),
+        request={
+            "application/json": s.ArticleInputSerializer(many=True),
+            "application/x-ndjson": OpenApiTypes.STR,
+        },
+        responses={200: s.ImportResultSerializer, 400: OpenApiResponse(description="Errors per item.")},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[parsers.JSONParser, JSONLinesParser, JSONLParser],
+    )
+    def import_articles(self, request):
+        items = request.data
+        if not isinstance(items, list):
+            raise ValidationError({"non_field_errors": ["Send a JSON array of articles, or JSONL."]})
+        try:
+            report = import_articles(enumerate(items), user=request.user)
+        except ImportFailed as exc:
+            raise ValidationError({"items": {str(k): v for k, v in exc.errors.items()}}) from None
+        data = {
+            "created": report.created,
+            "existing": report.existing,
+            "articles": [{"index": a.position, "id": a.id, "created": a.created} for a in report.articles],
+        }
+        return Response(data, status=status.HTTP_201_CREATED if report.created else status.HTTP_200_OK)
+
+
+# ---- Actors -----------------------------------------------------------------------------------
+
+
+class ActorViewSet(ApiViewMixin, viewsets.ModelViewSet):
+    """Speakers and addressees: people, states, organizations, groups, with aliases and an
+    affiliation. Analysts and leads add actors; the analyst who added one or a lead edits it; a
+    lead deletes one no statement names."""
+
+    serializer_class = s.ActorSerializer
+    pagination_class = PagePagination
+    filter_backends = _FILTERS
+    filterset_class = ActorFilter
+    ordering_fields = ["id", "name"]
+    ordering = ["name"]
+    create_rule = staticmethod(permissions.can_create_actor)
+    edit_rule = staticmethod(permissions.can_edit_actor)
+    delete_rule = staticmethod(permissions.can_delete_actor)
+
+    def get_queryset(self):
+        return Actor.objects.with_aliases()
+
+    def _fields(self, data: dict) -> dict:
+        data = dict(data)
+        if "affiliation_id" in data:
+            data["affiliation"] = data.pop("affiliation_id")
+        if "alias_names" in data:
+            data["aliases"] = data.pop("alias_names")
+        return data
+
+    def perform_create(self, serializer):
+        actor = services.actor_create(user=self.request.user, **self._fields(serializer.validated_data))
+        serializer.instance = self.get_queryset().get(pk=actor.pk)
+
+    def perform_update(self, serializer):
+        actor = services.actor_update(
+            actor=serializer.instance, user=self.request.user, **self._fields(serializer.validated_data)
+        )
+        serializer.instance = self.get_queryset().get(pk=actor.pk)
+
+    def perform_destroy(self, instance):
+        services.actor_delete(actor=instance, user=self.request.user)
+
+
+# ---- Statements -------------------------------------------------------------------------------
+
+
+def _statements_for_output(queryset: QuerySet[Statement]) -> QuerySet[Statement]:
+    return queryset.select_related("speaker", "addressee", "annotator").prefetch_related(
+        Prefetch("conditions", queryset=Condition.objects.order_by("position", "id")),
+        Prefetch("adjudicated_from", queryset=Statement.objects.only("id")),
+    )
+
+
+@extend_schema_view(
+    create=extend_schema(request=s.StatementCreateSerializer, responses={201: s.StatementSerializer}),
+    update=extend_schema(request=s.StatementUpdateSerializer, responses=s.StatementSerializer),
+    partial_update=extend_schema(request=s.StatementUpdateSerializer, responses=s.StatementSerializer),
+)
+class StatementViewSet(ApiViewMixin, viewsets.ModelViewSet):
+    """Quoted or reported statements with their conditions, as the user may see them (while an
+    analyst annotates an article blind, others' statements on it are hidden). Analysts and leads
+    create statements; the annotator edits and deletes their own, a lead any."""
+
+    pagination_class = IdCursorPagination
+    filter_backends = _FILTERS
+    filterset_class = StatementFilter
+    ordering_fields = ["id", "created_at", "updated_at"]
+    ordering = ["id"]
+    create_rule = staticmethod(permissions.can_annotate)
+    edit_rule = staticmethod(permissions.can_edit_statement)
+    delete_rule = staticmethod(permissions.can_edit_statement)
+
+    def get_queryset(self):
+        return _statements_for_output(visible_statements(self.request.user))
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return s.StatementCreateSerializer
+        if self.action in ("update", "partial_update"):
+            return s.StatementUpdateSerializer
+        return s.StatementSerializer
+
+    def _output(self, statement: Statement, status_code: int = status.HTTP_200_OK) -> Response:
+        statement = _statements_for_output(Statement.objects.filter(pk=statement.pk)).get()
+        return Response(s.StatementSerializer(statement).data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        statement = services.statement_create(user=request.user, **data)
+        return self._output(statement, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        statement = self.get_object()
+        serializer = self.get_serializer(statement, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        version = changes.pop("version", None)
+        if not partial:  # PUT replaces: what it leaves out is cleared
+            changes = {"speaker": None, "addressee": None, "note": "", "conditions": [], **changes}
+        updated = services.statement_update(
+            statement=statement, user=request.user, expected_version=version, **changes
+        )
+        return self._output(updated)
+
+    def perform_destroy(self, instance):
+        services.statement_delete(statement=instance, user=self.request.user)
+
+
+# ---- Conditions -------------------------------------------------------------------------------
+
+
+class ConditionViewSet(ApiViewMixin, viewsets.ModelViewSet):
+    """Conditions one at a time (a statement's list is also editable on the statement). Changing
+    one is an edit of its statement, by the statement's annotator or a lead."""
+
+    serializer_class = s.ConditionSerializer
+    pagination_class = IdCursorPagination
+    filter_backends = _FILTERS
+    filterset_class = ConditionFilter
+    ordering_fields = ["id"]
+    ordering = ["id"]
+    create_rule = staticmethod(permissions.can_annotate)
+    delete_rule = edit_rule = staticmethod(
+        lambda user, condition: permissions.can_edit_statement(user, condition.statement)
+    )
+
+    def get_queryset(self):
+        return _of_visible_statements(Condition.objects.select_related("statement"), self.request.user)
+
+    def _statement(self, statement_id: int) -> Statement:
+        statement = visible_statements(self.request.user).filter(pk=statement_id).first()
+        if statement is None:
+            raise ValidationError({"statement": [f"There is no statement with id {statement_id}."]})
+        return statement
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        statement = self._statement(data.pop("statement_id"))
+        serializer.instance = services.condition_add(statement=statement, user=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        statement_id = data.pop("statement_id", serializer.instance.statement_id)
+        if statement_id != serializer.instance.statement_id:
+            raise ValidationError({"statement": ["A condition cannot move to another statement."]})
+        serializer.instance = services.condition_update(
+            condition=serializer.instance, user=self.request.user, **data
+        )
+
+    def perform_destroy(self, instance):
+        services.condition_delete(condition=instance, user=self.request.user)
+
+
+# ---- Reviews ----------------------------------------------------------------------------------
+
+
+class ReviewViewSet(
+    ApiViewMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Verdicts on statements (accept, reject, request changes; the last two need a comment). An
+    analyst or lead reviews other people's statements, never their own. Reviews are a record:
+    they are not edited or deleted."""
+
+    serializer_class = s.ReviewSerializer
+    pagination_class = IdCursorPagination
+    filter_backends = _FILTERS
+    filterset_class = ReviewFilter
+    ordering_fields = ["id", "created_at"]
+    ordering = ["id"]
+    create_rule = staticmethod(permissions.can_review)
+
+    def get_queryset(self):
+        return _of_visible_statements(Review.objects.select_related("reviewer"), self.request.user)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        statement_id = data.pop("statement_id")
+        statement = visible_statements(self.request.user).filter(pk=statement_id).first()
+        if statement is None:
+            raise ValidationError({"statement": [f"There is no statement with id {statement_id}."]})
+        review = services.statement_review(statement=statement, reviewer=self.request.user, **data)
+        serializer.instance = Review.objects.select_related("reviewer").get(pk=review.pk)
+
+
+# ---- Export -----------------------------------------------------------------------------------
+
+
+class _AnyFormat(DefaultContentNegotiation):
+    """`?format=` names the export format here, not a DRF renderer: errors are JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+@extend_schema(
+    summary="Export statements",
+    description=(
+        "Streams every statement the user may see that matches the filters, in statement id "
+        "order: `jsonl` (one JSON object per line), `json` (an array), `csv` (a header and one "
+        "row per statement, conditions in one readable column) or `w3c` (a W3C Web Annotation "
+        "collection; each statement an Annotation with TextQuoteSelector and TextPositionSelector "
+        "in code points, bodies for the stance, speaker, addressee, note and conditions). Each "
+        "row carries the article's metadata, 80 characters of context on each side, speaker and "
+        "addressee with kind and affiliation, conditions, annotator, status and review counts."
+    ),
+    parameters=[
+        OpenApiParameter(
+            "format",
+            OpenApiTypes.STR,
+            enum=list(exporting.FORMATS),
+            default="jsonl",
+            description="The file format.",
+        )
+    ],
+    filters=True,
+    responses={
+        (200, "application/x-ndjson"): OpenApiTypes.STR,
+        (200, "application/json"): OpenApiTypes.STR,
+        (200, "text/csv"): OpenApiTypes.STR,
+        (200, "application/ld+json"): OpenApiTypes.STR,
+        400: OpenApiResponse(description="An unknown format or an invalid filter value."),
+    },
+)
+class StatementExportView(ApiViewMixin, GenericAPIView):
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = StatementFilter
+    content_negotiation_class = _AnyFormat
+    renderer_classes = [JSONRenderer]
+
+    def get_queryset(self):
+        return visible_statements(self.request.user)
+
+    def get(self, request):
+        fmt = request.query_params.get("format", "jsonl")
+        if fmt not in exporting.FORMATS:
+            choices = ", ".join(exporting.FORMATS)
+            raise ValidationError({"format": [f"“{fmt}” is not a format; choose one of {choices}."]})
+        queryset = self.filter_queryset(self.get_queryset())  # a bad filter value is a 400 here
+        base_url = request.build_absolute_uri("/").rstrip("/")
+        response = StreamingHttpResponse(
+            exporting.export_statements(
+                queryset, fmt=fmt, base_url=base_url, collection_id=request.build_absolute_uri()
+            ),
+            content_type=exporting.CONTENT_TYPES[fmt],
+        )
+        response["Content-Disposition"] = f'attachment; filename="{exporting.export_filename(fmt)}"'
+        response["X-Accel-Buffering"] = "no"  # let a proxy pass the stream on as it comes
+        response["Cache-Control"] = "no-store"
+        return response

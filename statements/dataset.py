@@ -1,0 +1,519 @@
+"""Full dataset dump and load (`manage.py export_dataset` / `import_dataset`), lossless.
+
+The dump is JSONL: a header line, then one record per row, table after table in primary key
+order — the users the data refers to (never passwords or e-mail addresses), actors (with aliases
+and affiliation), articles (with their text), statements (with the gold statements' sources),
+conditions, reviews, comments, article assignments and the statement history — and a trailer with
+the counts (a truncated file is refused). Ids, times and versions are kept, so a dump loaded into
+an empty database and dumped again gives the same bytes.
+
+Loading goes around the services on purpose: it restores rows that passed them once, with their
+ids and times. The database constraints and triggers still check every row (quotes against the
+text, no self-review), and the whole load is one transaction: all or nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+from django.core.management.color import no_style
+from django.db import connections, models, transaction
+
+from statements.models import (
+    Actor,
+    ActorAlias,
+    Article,
+    ArticleAssignment,
+    Comment,
+    Condition,
+    Review,
+    Statement,
+    StatementEvent,
+    User,
+)
+
+FORMAT = "annotator-dataset"
+VERSION = 1
+BATCH = 1000
+OnRecord = Callable[[str], None]
+
+
+class DatasetError(Exception):
+    """The file cannot be loaded (malformed, truncated, or the database is not empty)."""
+
+
+def _ts(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _date(value: dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _line(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"), sort_keys=False) + "\n"
+
+
+def _canonical(value: Any) -> Any:
+    """A JSON value with its object keys sorted (PostgreSQL's jsonb reorders keys; SQLite keeps
+    them as written): the same history gives the same bytes on either database."""
+    return json.loads(json.dumps(value, sort_keys=True)) if value is not None else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Dump
+
+
+def _referenced_user_ids(using: str) -> set[int]:
+    ids: set[int] = set()
+    for model, fields in (
+        (Article, ["created_by"]),
+        (Actor, ["created_by"]),
+        (Statement, ["annotator"]),
+        (Review, ["reviewer"]),
+        (Comment, ["author"]),
+        (ArticleAssignment, ["analyst", "assigned_by"]),
+        (StatementEvent, ["user"]),
+    ):
+        for name in fields:
+            column = f"{name}_id"
+            ids.update(
+                model.objects.using(using)
+                .exclude(**{f"{column}__isnull": True})
+                .values_list(column, flat=True)
+                .distinct()
+            )
+    return ids
+
+
+def dump(
+    out: IO[str], *, using: str = "default", on_record: Callable[[str], None] | None = None
+) -> dict[str, int]:
+    """Write the whole dataset to `out`; returns the number of records per type."""
+    counts: dict[str, int] = {}
+
+    def emit(kind: str, rows: Iterator[dict[str, Any]]) -> None:
+        n = 0
+        for row in rows:
+            out.write(_line({"type": kind, **row}))
+            n += 1
+            if on_record:
+                on_record(kind)
+        counts[kind] = n
+
+    out.write(_line({"format": FORMAT, "version": VERSION}))
+    user_ids = _referenced_user_ids(using)
+    emit(
+        "user",
+        (
+            {
+                "id": u.pk,
+                "username": u.username,
+                "first_name": u.first_name,
+                "last_name": u.last_name,
+                "role": u.role,
+                "is_active": u.is_active,
+            }
+            for u in User.objects.using(using).filter(pk__in=user_ids).order_by("pk").iterator(BATCH)
+        ),
+    )
+    emit(
+        "actor",
+        (
+            {
+                "id": a.pk,
+                "name": a.name,
+                "kind": a.kind,
+                "affiliation": a.affiliation_id,
+                "aliases": sorted(alias.name for alias in a.aliases.all()),
+                "description": a.description,
+                "created_by": a.created_by_id,
+                "created_at": _ts(a.created_at),
+            }
+            for a in Actor.objects.using(using).prefetch_related("aliases").order_by("pk").iterator(BATCH)
+        ),
+    )
+    emit(
+        "article",
+        (
+            {
+                "id": a.pk,
+                "title": a.title,
+                "source": a.source,
+                "url": a.url,
+                "published": _date(a.published),
+                "dateline": a.dateline,
+                "language": a.language,
+                "text": a.text,
+                "text_sha256": a.text_sha256,
+                "created_by": a.created_by_id,
+                "created_at": _ts(a.created_at),
+                "updated_at": _ts(a.updated_at),
+            }
+            for a in Article.objects.using(using).order_by("pk").iterator(BATCH)
+        ),
+    )
+    sources = models.Prefetch("adjudicated_from", queryset=Statement.objects.using(using).only("pk"))
+    emit(
+        "statement",
+        (
+            {
+                "id": s.pk,
+                "article": s.article_id,
+                "start": s.start,
+                "end": s.end,
+                "quote": s.quote,
+                "speaker": s.speaker_id,
+                "addressee": s.addressee_id,
+                "stance": s.stance,
+                "note": s.note,
+                "annotator": s.annotator_id,
+                "status": s.status,
+                "is_gold": s.is_gold,
+                "adjudicated_from": sorted(x.pk for x in s.adjudicated_from.all()),
+                "version": s.version,
+                "created_at": _ts(s.created_at),
+                "updated_at": _ts(s.updated_at),
+            }
+            for s in Statement.objects.using(using).prefetch_related(sources).order_by("pk").iterator(BATCH)
+        ),
+    )
+    emit(
+        "condition",
+        (
+            {
+                "id": c.pk,
+                "statement": c.statement_id,
+                "description": c.description,
+                "evidence_start": c.evidence_start,
+                "evidence_end": c.evidence_end,
+                "evidence_quote": c.evidence_quote,
+                "position": c.position,
+                "created_at": _ts(c.created_at),
+            }
+            for c in Condition.objects.using(using).order_by("pk").iterator(BATCH)
+        ),
+    )
+    emit(
+        "review",
+        (
+            {
+                "id": r.pk,
+                "statement": r.statement_id,
+                "reviewer": r.reviewer_id,
+                "verdict": r.verdict,
+                "comment": r.comment,
+                "statement_version": r.statement_version,
+                "created_at": _ts(r.created_at),
+            }
+            for r in Review.objects.using(using).order_by("pk").iterator(BATCH)
+        ),
+    )
+    emit(
+        "comment",
+        (
+            {
+                "id": c.pk,
+                "statement": c.statement_id,
+                "author": c.author_id,
+                "body": c.body,
+                "created_at": _ts(c.created_at),
+            }
+            for c in Comment.objects.using(using).order_by("pk").iterator(BATCH)
+        ),
+    )
+    emit(
+        "assignment",
+        (
+            {
+                "id": a.pk,
+                "article": a.article_id,
+                "analyst": a.analyst_id,
+                "assigned_by": a.assigned_by_id,
+                "assigned_at": _ts(a.assigned_at),
+                "finished_at": _ts(a.finished_at),
+            }
+            for a in ArticleAssignment.objects.using(using).order_by("pk").iterator(BATCH)
+        ),
+    )
+    emit(
+        "event",
+        (
+            {
+                "id": e.pk,
+                "statement": e.statement_id,
+                "statement_ref": e.statement_ref,
+                "article": e.article_id,
+                "user": e.user_id,
+                "action": e.action,
+                "before": _canonical(e.before),
+                "after": _canonical(e.after),
+                "created_at": _ts(e.created_at),
+            }
+            for e in StatementEvent.objects.using(using).order_by("pk").iterator(BATCH)
+        ),
+    )
+    out.write(_line({"type": "end", "counts": counts}))
+    return counts
+
+
+# ---------------------------------------------------------------------------------------------
+# Load
+
+_DOMAIN = (Actor, Article, Statement, Condition, Review, Comment, ArticleAssignment, StatementEvent)
+_ORDER = ("user", "actor", "article", "statement", "condition", "review", "comment", "assignment", "event")
+
+
+@contextlib.contextmanager
+def _keep_given_times():
+    """auto_now / auto_now_add would overwrite the times being restored: off while loading."""
+    fields = [
+        f
+        for model in (*_DOMAIN, ActorAlias)
+        for f in model._meta.concrete_fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
+    for f in fields:
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, auto_now, auto_now_add in saved:
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
+
+
+def _dt(value: str | None) -> dt.datetime | None:
+    return None if value is None else dt.datetime.fromisoformat(value)
+
+
+def _d(value: str | None) -> dt.date | None:
+    return None if value is None else dt.date.fromisoformat(value)
+
+
+def load(
+    stream: IO[str], *, using: str = "default", on_record: Callable[[str], None] | None = None
+) -> dict[str, int]:
+    """Load a dump into a database without articles, actors or statements (users may exist: they
+    are matched by username). All or nothing; returns the number of records per type."""
+    nonempty = [str(m._meta.verbose_name_plural) for m in _DOMAIN if m.objects.using(using).exists()]
+    if nonempty:
+        raise DatasetError(
+            f"import_dataset loads into an empty database; this one has {', '.join(nonempty)}."
+        )
+    records = _records(stream)
+    counts: dict[str, int] = dict.fromkeys(_ORDER, 0)
+    user_map: dict[int, int] = {}
+    batches: dict[str, list] = {kind: [] for kind in _ORDER}
+    aliases: list[ActorAlias] = []
+    gold_links: list[Any] = []
+    Link = Statement.adjudicated_from.through  # noqa: N806
+
+    def u(pk: int | None) -> int | None:
+        if pk is None:
+            return None
+        try:
+            return user_map[pk]
+        except KeyError:
+            raise DatasetError(f"The dump refers to user {pk}, which it does not contain.") from None
+
+    def flush(kind: str) -> None:
+        objs = batches[kind]
+        if objs:
+            type(objs[0]).objects.using(using).bulk_create(objs, batch_size=BATCH)
+            batches[kind] = []
+        if kind == "actor" and aliases:
+            ActorAlias.objects.using(using).bulk_create(aliases, batch_size=BATCH)
+            aliases.clear()
+        if kind == "statement" and gold_links:
+            Link.objects.using(using).bulk_create(gold_links, batch_size=BATCH)
+            gold_links.clear()
+
+    with transaction.atomic(using=using), _keep_given_times():
+        previous = None
+        for kind, r in records:
+            if kind != previous and previous is not None:
+                flush(previous)
+            previous = kind
+            counts[kind] += 1
+            if on_record:
+                on_record(kind)
+            try:
+                if kind == "user":
+                    user_map[r["id"]] = _user(r, using)
+                    continue
+                batches[kind].append(_build(kind, r, u, aliases, gold_links, Link))
+            except (KeyError, TypeError, ValueError) as exc:
+                raise DatasetError(f"A {kind} record is malformed ({exc!r}): {str(r)[:200]}") from None
+            if len(batches[kind]) >= BATCH:
+                flush(kind)
+        if previous is not None:
+            flush(previous)
+        _reset_sequences(using)
+    return counts
+
+
+def _user(r: dict[str, Any], using: str) -> int:
+    existing = User.objects.using(using).filter(username=r["username"]).first()
+    if existing is not None:
+        return existing.pk
+    pk = r["id"] if not User.objects.using(using).filter(pk=r["id"]).exists() else None
+    user = User(
+        pk=pk,
+        username=r["username"],
+        first_name=r["first_name"],
+        last_name=r["last_name"],
+        role=r["role"],
+        is_active=r["is_active"],
+    )
+    user.set_unusable_password()
+    user.save(using=using)
+    return user.pk
+
+
+def _build(kind, r, u, aliases, gold_links, link_model):
+    if kind == "actor":
+        aliases.extend(ActorAlias(actor_id=r["id"], name=name) for name in r["aliases"])
+        return Actor(
+            pk=r["id"],
+            name=r["name"],
+            kind=r["kind"],
+            affiliation_id=r["affiliation"],
+            description=r["description"],
+            created_by_id=u(r["created_by"]),
+            created_at=_dt(r["created_at"]),
+        )
+    if kind == "article":
+        return Article(
+            pk=r["id"],
+            title=r["title"],
+            source=r["source"],
+            url=r["url"],
+            published=_d(r["published"]),
+            dateline=r["dateline"],
+            language=r["language"],
+            text=r["text"],
+            text_sha256=r["text_sha256"],
+            created_by_id=u(r["created_by"]),
+            created_at=_dt(r["created_at"]),
+            updated_at=_dt(r["updated_at"]),
+        )
+    if kind == "statement":
+        gold_links.extend(
+            link_model(from_statement_id=r["id"], to_statement_id=source) for source in r["adjudicated_from"]
+        )
+        return Statement(
+            pk=r["id"],
+            article_id=r["article"],
+            start=r["start"],
+            end=r["end"],
+            quote=r["quote"],
+            speaker_id=r["speaker"],
+            addressee_id=r["addressee"],
+            stance=r["stance"],
+            note=r["note"],
+            annotator_id=u(r["annotator"]),
+            status=r["status"],
+            is_gold=r["is_gold"],
+            version=r["version"],
+            created_at=_dt(r["created_at"]),
+            updated_at=_dt(r["updated_at"]),
+        )
+    if kind == "condition":
+        return Condition(
+            pk=r["id"],
+            statement_id=r["statement"],
+            description=r["description"],
+            evidence_start=r["evidence_start"],
+            evidence_end=r["evidence_end"],
+            evidence_quote=r["evidence_quote"],
+            position=r["position"],
+            created_at=_dt(r["created_at"]),
+        )
+    if kind == "review":
+        return Review(
+            pk=r["id"],
+            statement_id=r["statement"],
+            reviewer_id=u(r["reviewer"]),
+            verdict=r["verdict"],
+            comment=r["comment"],
+            statement_version=r["statement_version"],
+            created_at=_dt(r["created_at"]),
+        )
+    if kind == "comment":
+        return Comment(
+            pk=r["id"],
+            statement_id=r["statement"],
+            author_id=u(r["author"]),
+            body=r["body"],
+            created_at=_dt(r["created_at"]),
+        )
+    if kind == "assignment":
+        return ArticleAssignment(
+            pk=r["id"],
+            article_id=r["article"],
+            analyst_id=u(r["analyst"]),
+            assigned_by_id=u(r["assigned_by"]),
+            assigned_at=_dt(r["assigned_at"]),
+            finished_at=_dt(r["finished_at"]),
+        )
+    return StatementEvent(
+        pk=r["id"],
+        statement_id=r["statement"],
+        statement_ref=r["statement_ref"],
+        article_id=r["article"],
+        user_id=u(r["user"]),
+        action=r["action"],
+        before=r["before"],
+        after=r["after"],
+        created_at=_dt(r["created_at"]),
+    )
+
+
+def _records(stream: IO[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Parse and check the file's structure: header, records in table order, trailer."""
+    lines = iter(stream)
+    try:
+        header = json.loads(next(lines))
+    except (StopIteration, ValueError):
+        raise DatasetError("This is not a dataset dump (no header line).") from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise DatasetError("This is not a dataset dump (the header line is not annotator-dataset's).")
+    if header.get("version") != VERSION:
+        raise DatasetError(
+            f"Dump version {header.get('version')} is not supported (this is version {VERSION})."
+        )
+    seen: dict[str, int] = dict.fromkeys(_ORDER, 0)
+    rank = -1
+    for number, raw in enumerate(lines, start=2):
+        try:
+            record = json.loads(raw)
+            kind = record.pop("type")
+        except (ValueError, AttributeError, KeyError, TypeError):
+            raise DatasetError(f"Line {number} is not a dataset record.") from None
+        if kind == "end":
+            if record.get("counts") != seen:
+                raise DatasetError(
+                    f"The trailer's counts {record.get('counts')} do not match the records {seen}."
+                )
+            return
+        if kind not in _ORDER or _ORDER.index(kind) < rank:
+            raise DatasetError(f"Line {number}: a {kind!r} record is out of place.")
+        rank = _ORDER.index(kind)
+        seen[kind] += 1
+        yield kind, record
+    raise DatasetError("The dump is truncated: the trailer line is missing.")
+
+
+def _reset_sequences(using: str) -> None:
+    """Next ids continue after the loaded ones (PostgreSQL sequences; SQLite tracks it itself)."""
+    connection = connections[using]
+    statements = connection.ops.sequence_reset_sql(no_style(), [User, *_DOMAIN, ActorAlias])
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)

@@ -1,0 +1,123 @@
+"""Bulk import of articles (JSON array or JSONL), shared by `POST /api/articles/import/` and
+`manage.py import_articles`.
+
+All or nothing: every item is checked (shape by the API's serializer, rules by the services) inside
+one transaction, and one bad item rolls the whole import back, with a message per item and field.
+Articles are unique by the sha256 of their normalized text, so an item whose text is already
+stored (or appeared earlier in the same file) is reported as existing, not created twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from statements import services
+from statements.api.serializers import ArticleInputSerializer
+from statements.models import User
+
+
+@dataclass
+class ImportedArticle:
+    position: int
+    id: int
+    created: bool
+
+
+@dataclass
+class ImportReport:
+    articles: list[ImportedArticle] = field(default_factory=list)
+
+    @property
+    def created(self) -> int:
+        return sum(1 for a in self.articles if a.created)
+
+    @property
+    def existing(self) -> int:
+        return sum(1 for a in self.articles if not a.created)
+
+
+class ImportFailed(Exception):
+    """Nothing was imported. `errors` maps an item's position to its field messages."""
+
+    def __init__(self, errors: dict[int, dict[str, list[str]]]):
+        super().__init__(f"{len(errors)} item(s) are invalid; nothing was imported.")
+        self.errors = errors
+
+
+def import_articles(
+    items: Iterable[tuple[int, Any]],
+    *,
+    user: User | None,
+    on_item: Callable[[], None] | None = None,
+) -> ImportReport:
+    """Import `(position, item)` pairs (position: an index, or a line number) as `user` (None: an
+    operator's command). Raises ImportFailed, having stored nothing, if any item is invalid;
+    PermissionDenied if `user` may not add articles."""
+    report = ImportReport()
+    errors: dict[int, dict[str, list[str]]] = {}
+    with transaction.atomic():
+        for position, raw in items:
+            if on_item:
+                on_item()
+            if isinstance(raw, NotJSON):
+                errors[position] = {"non_field_errors": [f"This line is not a JSON document: {raw.message}"]}
+                continue
+            if not isinstance(raw, Mapping):
+                errors[position] = {"non_field_errors": ["Each article must be a JSON object."]}
+                continue
+            shape = ArticleInputSerializer(data=raw)
+            if not shape.is_valid():
+                errors[position] = {name: [str(m) for m in msgs] for name, msgs in shape.errors.items()}
+                continue
+            try:
+                article, created = services.article_get_or_create(user=user, **shape.validated_data)
+            except ValidationError as exc:
+                errors[position] = exc.message_dict
+                continue
+            report.articles.append(ImportedArticle(position=position, id=article.pk, created=created))
+        if errors:
+            raise ImportFailed(errors)
+    return report
+
+
+def read_items(stream: IO[bytes]) -> Iterator[tuple[int, Any]]:
+    """`(position, item)` from a JSON array (positions are indexes) or JSONL (line numbers)."""
+    head = stream.read(1)
+    while head and head.isspace():
+        head = stream.read(1)
+    if head == b"[":
+        try:
+            items = json.loads(head + stream.read())
+        except ValueError as exc:  # also invalid UTF-8
+            raise ImportFailed({0: {"non_field_errors": [f"The file is not a JSON array: {exc}"]}}) from None
+        yield from enumerate(items)
+        return
+    for number, line in enumerate(_lines(head, stream), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except ValueError as exc:
+            yield number, NotJSON(str(exc))
+
+
+def _lines(head: bytes, stream: IO[bytes]) -> Iterator[bytes]:
+    first = True
+    for line in stream:
+        yield (head + line) if first else line
+        first = False
+    if first and head:
+        yield head
+
+
+@dataclass
+class NotJSON:
+    """A JSONL line that is not JSON: reported with the other invalid items."""
+
+    message: str

@@ -1,0 +1,97 @@
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from django.http import QueryDict
+from tqdm import tqdm
+
+from statements import exporting, permissions
+from statements.api.filters import StatementFilter
+from statements.models import Statement, User
+
+
+class Command(BaseCommand):
+    help = (
+        "Export statements as JSONL, JSON, CSV or W3C Web Annotations, with the same filters as "
+        "/api/export/statements, to a file or stdout (a progress bar on a terminal)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--format", choices=exporting.FORMATS, default="jsonl")
+        parser.add_argument("-o", "--output", default="-", help="A file path; - (the default) is stdout.")
+        for name in ("article", "speaker", "addressee", "annotator"):
+            parser.add_argument(f"--{name}", help=f"{name.capitalize()} id(s), comma-separated.")
+        parser.add_argument("--stance", action="append", help="support, caveat or demand (repeatable).")
+        parser.add_argument("--status", action="append", help="pending, accepted, … (repeatable).")
+        parser.add_argument(
+            "--gold", choices=["true", "false"], help="Only gold (or only non-gold) statements."
+        )
+        for name in ("created-after", "created-before", "updated-after", "updated-before"):
+            parser.add_argument(f"--{name}", help="An ISO 8601 date or time (UTC unless it says otherwise).")
+        parser.add_argument("--q", help="Text in the quote or the note.")
+        parser.add_argument(
+            "--as-user", help="Export what this user may see (blind annotation); by default everything."
+        )
+        parser.add_argument(
+            "--base-url", default="http://localhost:8000", help="Makes the W3C annotation IRIs absolute."
+        )
+        parser.add_argument("--engine", choices=["copy", "python"], help="Default: copy on PostgreSQL.")
+        parser.add_argument("--no-progress", action="store_true", help="No progress bar, even on a terminal.")
+
+    def handle(self, *args, **options):
+        queryset = Statement.objects.all()
+        if options["as_user"]:
+            user = User.objects.filter(username=options["as_user"]).first()
+            if user is None:
+                raise CommandError(f"There is no user {options['as_user']!r}.")
+            queryset = queryset.filter(permissions.visible_statements_q(user))
+        params = QueryDict(mutable=True)
+        for name in ("article", "speaker", "addressee", "annotator", "gold", "q"):
+            if options[name] is not None:
+                params[name] = options[name]
+        for name in ("created_after", "created_before", "updated_after", "updated_before"):
+            if options[name] is not None:
+                params[name] = options[name]
+        for name in ("stance", "status"):
+            for value in options[name] or ():
+                params.appendlist(name, value)
+        filterset = StatementFilter(data=params, queryset=queryset)
+        if not filterset.is_valid():
+            problems = "; ".join(
+                f"--{k.replace('_', '-')}: {' '.join(v)}" for k, v in filterset.errors.items()
+            )
+            raise CommandError(f"Invalid filter: {problems}")
+        queryset = filterset.qs
+        fmt = options["format"]
+        to_stdout = options["output"] == "-"
+        show = not options["no_progress"] and sys.stderr.isatty()
+        bar = tqdm(total=queryset.count() if show else None, unit=" rows", disable=not show, file=sys.stderr)
+        chunks = exporting.export_statements(
+            queryset,
+            fmt=fmt,
+            base_url=options["base_url"],
+            collection_id=f"{options['base_url'].rstrip('/')}/api/export/statements?format={fmt}",
+            engine=options["engine"],
+            on_rows=bar.update,
+        )
+        try:
+            if to_stdout:
+                self._write_stdout(chunks)
+            else:
+                with open(options["output"], "wb") as out:
+                    for chunk in chunks:
+                        out.write(chunk)
+        finally:
+            chunks.close()
+            bar.close()
+        if not to_stdout and options["verbosity"] > 0:
+            self.stderr.write(f"Wrote {bar.n:,} statements to {options['output']}.")
+
+    def _write_stdout(self, chunks):
+        raw = getattr(self.stdout._out, "buffer", None)  # the real stdout takes bytes
+        for chunk in chunks:
+            if raw is not None:
+                raw.write(chunk)
+            else:  # e.g. call_command(stdout=io.StringIO())
+                self.stdout._out.write(chunk.decode())
+        if raw is not None:
+            raw.flush()

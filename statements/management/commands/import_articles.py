@@ -1,0 +1,46 @@
+import sys
+
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from statements.importing import ImportFailed, import_articles, read_items
+from statements.models import User
+
+
+class Command(BaseCommand):
+    help = (
+        "Import articles from a JSON array or a JSONL file (one article per line: title, text and "
+        "optionally source, url, published, dateline, language). All or nothing; articles whose "
+        "text is already stored are skipped, so importing the same file twice adds nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="A .json or .jsonl file; - reads stdin.")
+        parser.add_argument("--user", help="Record this user as the creator (default: none, an import).")
+        parser.add_argument("--no-progress", action="store_true", help="No progress bar, even on a terminal.")
+
+    def handle(self, *args, file, user=None, no_progress=False, **options):
+        creator = None
+        if user:
+            creator = User.objects.filter(username=user).first()
+            if creator is None:
+                raise CommandError(f"There is no user {user!r}.")
+        show = not no_progress and sys.stderr.isatty()
+        try:
+            stream = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115
+        except OSError as exc:
+            raise CommandError(f"Cannot read {file}: {exc.strerror}.") from None
+        with stream, tqdm(unit=" articles", disable=not show, file=sys.stderr) as bar:
+            try:
+                report = import_articles(read_items(stream), user=creator, on_item=bar.update)
+            except ImportFailed as exc:
+                lines = [
+                    f"  {'line' if not str(file).endswith('.json') else 'item'} {position}: "
+                    + "; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items())
+                    for position, errors in sorted(exc.errors.items())
+                ]
+                raise CommandError("Nothing was imported:\n" + "\n".join(lines[:50])) from None
+            except PermissionDenied as exc:
+                raise CommandError(str(exc)) from None
+        self.stdout.write(f"Imported {report.created:,} new article(s); {report.existing:,} already existed.")

@@ -1,0 +1,26 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from statements.models import User
+from statements.tokens import token_issue
+
+
+class Command(BaseCommand):
+    help = (
+        "Print a user's API token (`Authorization: Token …`), creating it if they have none. "
+        "With --regenerate, a new token replaces the old one, which stops working."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--regenerate", action="store_true", help="Replace the existing token.")
+
+    def handle(self, *args, username, regenerate, **options):
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"There is no user {username!r}.")
+        if not user.is_active:
+            raise CommandError(f"{username!r} is inactive: a token would be refused.")
+        token, created = token_issue(user=user, regenerate=regenerate)
+        self.stdout.write(token.key)
+        if options["verbosity"] > 1:
+            self.stderr.write("Created a new token." if created else "This is the existing token.")
