@@ -7,7 +7,8 @@ to save one statement through the htmx endpoint. Prints numbers; it is not a tes
 It creates its own PostgreSQL database (annotator_bench_ui on 127.0.0.1:5432, or BENCH_DATABASE_URL),
 migrates it, loads articles from the standard workload (../shared/bench/workload.py, or WORKLOAD),
 measures in process through Django's real WSGI handler (the whole middleware stack: session,
-auth, htmx, CSRF, template rendering; no network, and none of the test client's instrumentation), then drops the database (--keep leaves it).
+auth, htmx, CSRF, template rendering; no network, and none of the test client's instrumentation),
+then drops the database (--keep leaves it).
 
 Articles with more statements than one workload article holds (50 spans) are built by joining
 consecutive workload articles, so every size has the same density of spans per character.
@@ -158,7 +159,9 @@ class WsgiClient:
         self.handler = WSGIHandler()
         self.factory = RequestFactory()
         self.csrf = "b" * 32  # an unmasked secret is accepted as the token
-        self.cookies = f"{settings.SESSION_COOKIE_NAME}={session_key}; {settings.CSRF_COOKIE_NAME}={self.csrf}"
+        self.cookies = (
+            f"{settings.SESSION_COOKIE_NAME}={session_key}; {settings.CSRF_COOKIE_NAME}={self.csrf}"
+        )
 
     def _call(self, request) -> tuple[int, bytes]:
         environ = dict(request.environ)

@@ -33,7 +33,9 @@ from statements.models import (
     ActorAlias,
     Article,
     ArticleAssignment,
+    Comment,
     Condition,
+    Review,
     Stance,
     Statement,
     Status,
@@ -101,6 +103,31 @@ def actor_choices() -> list[tuple[int, str]]:
 
 # --------------------------------------------------------------------------------------------
 # The article (annotate) page
+
+
+def assignment_for(user: AnyUser, article: Article) -> ArticleAssignment | None:
+    """`user`'s assignment to `article`, if any (one query; none for anonymous users)."""
+    if not user.is_authenticated:
+        return None
+    return ArticleAssignment.objects.filter(article=article, analyst_id=user.pk).first()
+
+
+def statement_activity(statement_id: int) -> dict:
+    """The verdicts (with reviewers) and the discussion (with authors) of one statement: two
+    queries, for the side panel of the annotate page."""
+    return {
+        "reviews": list(
+            Review.objects.filter(statement_id=statement_id)
+            .select_related("reviewer")
+            .annotate(current_version=F("statement__version"))
+            .order_by("created_at", "id")
+        ),
+        "comments": list(
+            Comment.objects.filter(statement_id=statement_id)
+            .select_related("author")
+            .order_by("created_at", "id")
+        ),
+    }
 
 
 def is_blind(user: AnyUser, article: Article) -> bool:

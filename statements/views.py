@@ -180,7 +180,18 @@ def _panel_context(
         statement = _get_statement_for_user(request, selected.pk, edit=True)
         edit_form = StatementForm(article=article, statement=statement)
     ids = [row.pk for row in chosen]
+    activity = {}
+    if selected is not None and not (edit_form and can_edit):
+        # The verdicts and the discussion of the statement shown (two queries, only then).
+        activity = selectors.statement_activity(selected.pk)
+        statement = selected.as_statement()
+        activity["can_review"] = (
+            permissions.can_review_statement(request.user, statement)
+            and selected.status == Status.PENDING
+            and not selected.is_gold
+        )
     return {
+        **activity,
         "selected": selected,
         # each other statement on the same text, with the ids that put it first (and keep the rest)
         "also_here": [
@@ -230,7 +241,7 @@ def _article_context(
         "stance_counts": [(value, label, stance_counts[value]) for value, label in Stance.choices],
         "show": show,
         "can_annotate": can_annotate,
-        "blind": selectors.is_blind(user, article) if full_page else False,
+        "assignment": selectors.assignment_for(user, article) if full_page else None,
         "new_form": new_form,
         "stances": Stance.choices,
         **_panel_context(request, article, chosen, editing=editing, edit_form=edit_form),
@@ -450,7 +461,8 @@ def actor_list(request: HttpRequest) -> HttpResponse:
     return render(request, "statements/actor_list.html", context)
 
 
-def _safe_next(request: HttpRequest) -> str | None:
+def safe_next(request: HttpRequest) -> str | None:
+    """The `next` URL of the request if it points back to this site, else None."""
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
@@ -490,7 +502,7 @@ def actor_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"Actor “{actor}” added.")
                 return redirect(
-                    _safe_next(request) or f"{reverse('actor_list')}?{urlencode({'q': actor.name})}"
+                    safe_next(request) or f"{reverse('actor_list')}?{urlencode({'q': actor.name})}"
                 )
         return render(request, "statements/actor_form.html", {"form": form, "actor": None}, status=422)
     form = ActorForm(choices=choices, initial={"name": request.GET.get("name", "")})
@@ -520,7 +532,7 @@ def actor_update(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, f"Actor “{actor}” saved.")
                 return redirect(
-                    _safe_next(request) or f"{reverse('actor_list')}?{urlencode({'q': actor.name})}"
+                    safe_next(request) or f"{reverse('actor_list')}?{urlencode({'q': actor.name})}"
                 )
         return render(request, "statements/actor_form.html", {"form": form, "actor": actor}, status=422)
     form = ActorForm(actor=actor, choices=choices)

@@ -50,7 +50,7 @@ from statements.models import (
 )
 
 # htmx-aware: a signed-out htmx request gets HX-Redirect to sign in, never a 302 into a fragment
-from statements.views import login_required
+from statements.views import login_required, safe_next
 
 QUEUE_PAGE = "statements/review_queue.html"
 FEEDBACK_PAGE = "statements/feedback.html"
@@ -395,7 +395,7 @@ def statement_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         }
         return _announce(render(request, f"{QUEUE_PAGE}#item", context), message)
     messages.success(request, message)
-    return redirect(filters.url())
+    return redirect(safe_next(request) or filters.url())
 
 
 # --------------------------------------------------------------------------------------------
@@ -790,7 +790,7 @@ def _assignments_response(
             message,
         )
     messages.success(request, message)
-    return redirect("article_assignments", pk=article.pk)
+    return redirect(safe_next(request) or reverse("article_assignments", args=[article.pk]))
 
 
 @login_required

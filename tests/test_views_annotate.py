@@ -169,13 +169,13 @@ def test_the_article_page_issues_a_fixed_number_of_queries(client, analyst, djan
     article = _long_article(n, analyst)
     client.force_login(analyst)
     # 1 session, 2 user, 3 article, 4 the statements as rows (speaker, addressee, annotator and
-    # conditions joined), 5 blind-assignment check
+    # conditions joined), 5 the user's assignment (blind notice, finish button)
     with django_assert_num_queries(5):
         response = client.get(article.get_absolute_url())
     assert response.content.decode().count('class="statement ') == n
-    # a statement open in the panel comes from the same rows: no query more
+    # a statement open in the panel comes from the same rows; 6 its verdicts, 7 its comments
     chosen = article.statements.order_by("-pk").first()
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         response = client.get(f"{article.get_absolute_url()}?statement={chosen.pk}")
     assert f'data-selected="{chosen.pk}"' in response.content.decode()
     # its edit form needs the statement itself: 6 the statement (speaker, addressee, annotator
@@ -189,19 +189,21 @@ def test_the_panel_fragment_issues_a_fixed_number_of_queries(client, analyst, dj
     article = _long_article(n, analyst)
     chosen = article.statements.order_by("-pk").first()
     client.force_login(analyst)
-    # 1 session, 2 user, 3 article, 4 the chosen statement's row (with its conditions)
-    with django_assert_num_queries(4):
+    # 1 session, 2 user, 3 article, 4 the chosen statement's row (with its conditions),
+    # 5 its verdicts, 6 its comments
+    with django_assert_num_queries(6):
         response = client.get(
             f"{article.get_absolute_url()}?statement={chosen.pk}", headers={**HX, "HX-Target": "panel"}
         )
     assert f'data-selected="{chosen.pk}"' in response.content.decode()
 
 
-def test_a_lead_skips_the_assignment_query(client, lead, analyst, django_assert_num_queries):
+def test_a_lead_issues_the_same_queries(client, lead, analyst, django_assert_num_queries):
     article = _long_article(3, analyst)
     client.force_login(lead)
-    # session, user, article, statements (with their conditions)
-    with django_assert_num_queries(4):
+    # session, user, article, statements (with their conditions), the lead's own assignment
+    # (a lead may annotate an article as one of its analysts, and finish it)
+    with django_assert_num_queries(5):
         client.get(article.get_absolute_url())
 
 
