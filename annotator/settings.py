@@ -93,6 +93,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# Per-process memory cache: the leads' dashboard keeps its corpus-wide agreement numbers here
+# until the corpus changes (statements/review.py: corpus_fingerprint).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "annotator",
+        "OPTIONS": {"MAX_ENTRIES": 100},
+    }
+}
+
 AUTH_USER_MODEL = "statements.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "article_list"

@@ -6,6 +6,7 @@ Each function documents its queries; none issues one query per row.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -354,3 +355,21 @@ def analyst_progress() -> list[AnalystProgress]:
             users[analyst_id].assigned = n
             users[analyst_id].finished = finished
     return [p for p in users.values() if p.statements or p.assigned]
+
+
+def corpus_fingerprint() -> str:
+    """A string that changes whenever anything the corpus-wide agreement depends on changes:
+    statements (created, edited, reviewed, deleted, adjudicated: count, highest id, latest
+    update), conditions (count, highest id), articles (count, latest update) and assignments
+    (count, finished count, latest finish). Four aggregate queries on indexed columns, cheap
+    next to recomputing agreement over the whole corpus; pages cache on it."""
+    parts = [
+        Statement.objects.aggregate(n=Count("id"), top=Max("id"), last=Max("updated_at")),
+        Condition.objects.aggregate(n=Count("id"), top=Max("id")),
+        Article.objects.aggregate(n=Count("id"), last=Max("updated_at")),
+        ArticleAssignment.objects.aggregate(
+            n=Count("id"), done=Count("finished_at"), last=Max("finished_at")
+        ),
+    ]
+    raw = "|".join(",".join(str(v) for v in part.values()) for part in parts)
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]

@@ -22,6 +22,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -42,6 +43,7 @@ from statements.views import login_required
 AGREEMENT_PAGE = "statements/agreement.html"
 COMPARE_PAGE = "statements/compare.html"
 DASHBOARD_PAGE = "statements/dashboard.html"
+DASHBOARD_CACHE_SECONDS = 24 * 3600
 
 
 def _target(request: HttpRequest) -> str | None:
@@ -375,13 +377,20 @@ def article_accept_agreed(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The leads' overview: progress per analyst, the review backlog, agreement per month, and
-    the articles waiting for adjudication. Queries: progress (3), backlog (2), agreement over
-    time (4), articles to adjudicate (4), whatever the size of the corpus."""
+    the articles waiting for adjudication. Queries: the corpus fingerprint (4), progress (3),
+    backlog (2), and when the corpus changed since the last visit, agreement over time (4) and
+    articles to adjudicate (4), whatever the size of the corpus."""
     if not permissions.is_lead(request.user):
         raise PermissionDenied("The dashboard is for leads.")
-    points = review.agreement_over_time(Article.objects.all())
-    trend, trend_chart = adjudication.agreement_trend(points)
-    disagreements, n_needing = adjudication.open_disagreements()
+    # The two corpus-wide computations cost seconds at 100,000 statements: cache them until the
+    # corpus changes (review.corpus_fingerprint), so a lead coming back pays four cheap queries.
+    key = f"dashboard:{review.corpus_fingerprint()}"
+    corpus = cache.get(key)
+    if corpus is None:
+        points = review.agreement_over_time(Article.objects.all())
+        corpus = (*adjudication.agreement_trend(points), *adjudication.open_disagreements())
+        cache.set(key, corpus, DASHBOARD_CACHE_SECONDS)
+    trend, trend_chart, disagreements, n_needing = corpus
     context = {
         "progress": review.analyst_progress(),
         "backlog": adjudication.review_backlog(),

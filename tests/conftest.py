@@ -18,6 +18,14 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-output"))
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the dashboard caches corpus-wide numbers)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def analyst(db):
     return UserFactory(username="amira", first_name="Amira", last_name="Haddad", role=Role.ANALYST)

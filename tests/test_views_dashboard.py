@@ -2,6 +2,7 @@
 articles waiting for adjudication (checked against the compare page's own units)."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -152,13 +153,45 @@ def test_the_dashboard_issues_a_fixed_number_of_queries(
             article=article, user=analyst, quote="Putin told reporters", conditions=[{"description": f"c{i}"}]
         )
     client.force_login(lead)
-    # 1 session, 2 user; review.agreement_over_time: 3 statements, 4 condition descriptions,
-    # 5 article lengths, 6 months; open_disagreements: 7 statements, 8 conditions, 9 gold
-    # sources, 10 titles; review.analyst_progress: 11 users, 12 statements by status,
-    # 13 assignments; review_backlog: 14 totals, 15 top articles
-    with django_assert_num_queries(15):
+    # 1 session, 2 user; 3-6 review.corpus_fingerprint (statements, conditions, articles,
+    # assignments); review.agreement_over_time: 7 statements, 8 condition descriptions,
+    # 9 article lengths, 10 months; open_disagreements: 11 statements, 12 conditions, 13 gold
+    # sources, 14 titles; review.analyst_progress: 15 users, 16 statements by status,
+    # 17 assignments; review_backlog: 18 totals, 19 top articles
+    with django_assert_num_queries(19):
         page = client.get(URL).content.decode()
     assert page.count('class="button small" href="/articles/') == n_articles
+    # the corpus has not changed: its agreement and disagreements come from the cache
+    with django_assert_num_queries(11):
+        again = client.get(URL).content.decode()
+    masked = re.compile(r'"x-csrftoken": "[^"]+"|name="csrfmiddlewaretoken" value="[^"]+"')
+    assert masked.sub("", again) == masked.sub("", page)
+
+
+def _waiting(client) -> list[tuple[str, str]]:
+    """(to decide, agreed) per row of the "Waiting for adjudication" table."""
+    page = client.get(URL).content.decode()
+    section = page[page.index('id="adjudicate-heading"') :]
+    row = re.compile(
+        r'<td class="num">\d+</td>\s*'  # analysts
+        r'<td class="num">(?:<strong>)?(\d+)(?:</strong>)?</td>\s*'  # to decide
+        r'<td class="num">(\d+)</td>'  # agreed
+    )
+    return row.findall(section)
+
+
+def test_the_dashboard_cache_follows_every_change(client, lead, analyst, other_analyst):
+    article = ArticleFactory()
+    StatementFactory(article=article, user=analyst, quote="very promising")
+    theirs = StatementFactory(article=article, user=other_analyst, quote="very promising")
+    client.force_login(lead)
+    assert _waiting(client) == [("0", "1")]  # they agree
+    services.statement_update(statement=theirs, user=other_analyst, stance="demand")  # an edit only
+    assert _waiting(client) == [("1", "0")]
+    services.statement_update(statement=theirs, user=other_analyst, stance="support")
+    assert _waiting(client) == [("0", "1")]
+    services.gold_accept_agreed(article=article, user=lead)  # a new (gold) statement
+    assert _waiting(client) == []
 
 
 # ---- The line chart's geometry (statements/charts.py) ---------------------------------------------
