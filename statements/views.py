@@ -33,7 +33,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigg
 
 from statements import permissions, rendering, selectors, services
 from statements.forms import ActorForm, ArticleForm, StatementForm, add_service_errors
-from statements.models import Actor, ActorKind, Article, Stance, Statement, Status
+from statements.models import VERDICT_STATUS, Actor, ActorKind, Article, Stance, Statement, Status
 from statements.selectors import StatementRow
 
 ARTICLE_PAGE_SIZE = 25
@@ -184,6 +184,8 @@ def _panel_context(
     if selected is not None and not (edit_form and can_edit):
         # The verdicts and the discussion of the statement shown (two queries, only then).
         activity = selectors.statement_activity(selected.pk)
+        for review in activity["reviews"]:  # its outcome ("Changes requested"), as the review pages say
+            review.given = Status(VERDICT_STATUS[review.verdict]).label
         statement = selected.as_statement()
         activity["can_review"] = (
             permissions.can_review_statement(request.user, statement)

@@ -2,6 +2,8 @@
 the selected statement; the finish / reopen control of a blind assignment; links to the
 article's workflow pages."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -29,10 +31,29 @@ def test_it_shows_verdicts_and_comments_of_the_selected_statement(client, analys
     services.comment_add(statement=statement, author=other_analyst, body="See the dateline")
     client.force_login(analyst)
     html = _panel(client, statement)
-    assert "Request changes" in html and "Speaker is &lt;Peskov&gt;?" in html
+    assert "Changes requested" in html and "Speaker is &lt;Peskov&gt;?" in html
     assert "See the dateline" in html
     assert reverse("statement_activity", args=[statement.pk]) in html
     assert 'name="verdict"' not in html  # nobody reviews their own statement
+
+
+def test_the_panel_names_each_verdict_by_its_outcome_like_the_review_pages(
+    client, analyst, other_analyst, lead, statement
+):
+    """Not the buttons' imperatives ("Accept by Ben"): the queue, feedback and activity pages say
+    "Changes requested", "Accepted", "Rejected", and so does the panel."""
+    services.statement_review(
+        statement=statement, reviewer=other_analyst, verdict="request_changes", comment="Why?"
+    )
+    services.statement_update(statement=statement, user=analyst, stance="demand")
+    services.statement_review(statement=statement, reviewer=lead, verdict="accept")
+    services.statement_update(statement=statement, user=analyst, stance="caveat")
+    services.statement_review(statement=statement, reviewer=other_analyst, verdict="reject", comment="No.")
+    client.force_login(analyst)
+    html = _panel(client, statement)
+    panel = html[html.index('<ol class="panel-verdicts">') :]
+    given = re.findall(r'<span class="verdict v-\w+">([^<]*)</span>', panel[: panel.index("</ol>")])
+    assert given == ["Changes requested", "Accepted", "Rejected"]
 
 
 def test_a_reviewer_gets_a_verdict_form_that_returns_to_the_article(client, other_analyst, statement):
