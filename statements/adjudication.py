@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from statements import agreement, charts, permissions
+from statements import agreement, charts, permissions, review
 from statements.models import Article, Condition, Stance, Statement, Status, User
 from statements.review import AgreementPoint, AlignedUnit, Comparison
 
@@ -428,9 +428,9 @@ def open_disagreements(
     compare page) and have no gold statement. Returns the articles with the most open units
     first (at most `limit`) and how many articles need adjudication in all.
 
-    Four queries whatever the size of the corpus: the analysts' statements, their condition
-    descriptions, the statements already adjudicated into gold, and the titles of the listed
-    articles. The units come from agreement.cluster_spans, exactly as on the compare page."""
+    Five queries whatever the size of the corpus: the analysts' statements, their condition
+    descriptions, the statements already adjudicated into gold, the assignments, and the titles
+    of the listed articles. The units come from agreement.cluster_spans, exactly as on the compare page."""
     rows = list(
         Statement.objects.filter(is_gold=False).values_list(
             "pk", "annotator_id", "article_id", "start", "end", "stance", "speaker_id", "addressee_id"
@@ -446,10 +446,14 @@ def open_disagreements(
             "to_statement_id", flat=True
         )
     )
+    # as on the compare page: on an article with assignments only the assigned analysts count
+    assigned = review.assigned_analysts({row[2] for row in rows})
     analysts: dict[int, set[int]] = defaultdict(set)
     info: dict[int, tuple[int | None, frozenset[str]]] = {}
     spans = []
     for pk, annotator, article, start, end, stance, speaker, addressee in rows:
+        if article in assigned and annotator not in assigned[article]:
+            continue
         analysts[article].add(annotator)
         info[pk] = (addressee, _norm_conditions(conditions.get(pk, ())))
         spans.append(agreement.Span(annotator, article, start, end, stance, speaker, (), pk))

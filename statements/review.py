@@ -119,6 +119,16 @@ def _spans_and_lengths(
     return spans, lengths
 
 
+def assigned_analysts(article_ids: Iterable[int]) -> dict[int, set[int]]:
+    """The analysts assigned to each of `article_ids` that has assignments (one query)."""
+    out: dict[int, set[int]] = defaultdict(set)
+    for article_id, analyst_id in ArticleAssignment.objects.filter(
+        article_id__in=list(article_ids)
+    ).values_list("article_id", "analyst_id"):
+        out[article_id].add(analyst_id)
+    return dict(out)
+
+
 def _finished_annotators(article_ids: Iterable[int]) -> dict[int, set[int]]:
     ids = set(article_ids)
     out: dict[int, set[int]] = {a: set() for a in ids}
@@ -232,6 +242,7 @@ class Comparison:
     article: Article
     analysts: list[User]
     units: list[AlignedUnit]
+    assigned_only: bool = False  # the article has assignments: only its assigned analysts count
 
     @property
     def analyst_ids(self) -> list[int]:
@@ -248,14 +259,19 @@ class Comparison:
 
 def compare_article(article: Article, *, threshold: float = agreement.DEFAULT_THRESHOLD) -> Comparison:
     """Each analyst's statements on `article` aligned span by span (the units of the agreement
-    computation), with the gold statement adjudicated from each unit, if any.
+    computation), with the gold statement adjudicated from each unit, if any. When the article
+    has assignments (blind double annotation), only the assigned analysts' statements count:
+    anyone else's (an earlier annotation, a lead's try) would turn every unit into a dispute.
 
-    Queries: analyst statements (speaker, addressee, annotator joined), their conditions, gold
-    statements, gold conditions, gold sources: five, whatever the number of statements.
+    Queries: assignments, analyst statements (speaker, addressee, annotator joined), their
+    conditions, gold statements, gold conditions, gold sources: six, whatever the number of
+    statements.
     """
     condition_qs = Condition.objects.order_by("position", "id")
+    assigned = assigned_analysts([article.pk]).get(article.pk)
+    analyst_filter = {"annotator_id__in": assigned} if assigned else {}
     statements = list(
-        Statement.objects.filter(article=article, is_gold=False)
+        Statement.objects.filter(article=article, is_gold=False, **analyst_filter)
         .select_related("speaker", "addressee", "annotator")
         .prefetch_related(Prefetch("conditions", queryset=condition_qs))
         .order_by("start", "-end", "id")
@@ -280,7 +296,7 @@ def compare_article(article: Article, *, threshold: float = agreement.DEFAULT_TH
         units.append(unit)
     units.sort(key=lambda u: (u.start, -u.end))
     analysts = sorted({s.annotator for s in statements}, key=lambda u: (str(u), u.pk))
-    return Comparison(article=article, analysts=analysts, units=units)
+    return Comparison(article=article, analysts=analysts, units=units, assigned_only=bool(assigned))
 
 
 # ---- Feedback, history and the lead's dashboard -------------------------------------------------

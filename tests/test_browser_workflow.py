@@ -6,8 +6,9 @@ statement and it is pending again with the verdict kept in its history; the lead
 agreed units with g and picks a version for a disagreement; the gold export holds exactly the
 adjudicated statements.
 
-The seed annotator's worked annotation (19 statements) stays in: it is a third analyst on the
-compare page, so a unit is agreed only when Amira, Ben and the seed annotation agree. The plan:
+The seed annotator's worked annotation (19 statements) stays on the article, but the article
+is assigned for double annotation, so the compare page compares only the two assigned analysts
+(a unit is agreed when Amira and Ben agree). The plan:
 
     seed statement                          Amira               Ben                 outcome
     "clarifications and conditions …"       mouse, same         mouse, same         agreed → g
@@ -311,34 +312,35 @@ def test_it_runs_the_review_and_adjudication_workflow_end_to_end(
     # ---- 4. The lead compares: g accepts the agreed units, one click settles a disagreement ----
     lena_page.goto(reverse("article_compare", args=[article.pk]))
     counts = lena_page.locator(".compare-toolbar .unit-counts li")
-    expect(lena_page.locator(".compare-head")).to_contain_text("3 analysts")
-    # 19 seed units; Amira's and Ben's statements all fall into them. 16 differ: the 14 only the
-    # seed annotation marked, the one Ben did not mark, and the stance disagreement.
-    expect(counts).to_have_text(["16 to decide", "3 agreed, not yet gold", "0 gold"])
+    expect(lena_page.locator(".compare-head")).to_contain_text("2 analysts: Amira Haddad, Ben Okafor")
+    # only the assigned analysts count: five units, two of them differ (the one Ben did not
+    # mark, and the stance disagreement); the seed annotation is not compared
+    expect(counts).to_have_text(["2 to decide", "3 agreed, not yet gold", "0 gold"])
     lena_page.screenshot(path=str(artifacts_dir / "workflow-compare-before.png"), full_page=True)
 
     lena_page.keyboard.press("g")
     expect(lena_page.locator("#status")).to_have_text("3 agreed units made gold.")
-    expect(counts).to_have_text(["16 to decide", "0 agreed, not yet gold", "3 gold"])
-    for name in ("clarifications", "peacemaker", "promising"):
-        expect(lena_page.locator(f"#unit-{seed[name].pk}")).to_have_class("unit st-gold")
+    expect(counts).to_have_text(["2 to decide", "0 agreed, not yet gold", "3 gold"])
+    # a unit is keyed by its smallest statement id: Amira's, who annotated first
+    for mine in (a_clar, a_x, a_promising):
+        expect(lena_page.locator(f"#unit-{mine.pk}")).to_have_class("unit st-gold")
 
-    unit = lena_page.locator(f"#unit-{seed['right_thing'].pk}")
+    unit = lena_page.locator(f"#unit-{a_right.pk}")
     expect(unit.locator(".diff-tag")).to_have_text(["stance"])
     unit.get_by_role("button", name="Use Amira’s").click()
-    expect(counts).to_have_text(["15 to decide", "0 agreed, not yet gold", "4 gold"])
-    expect(lena_page.locator(f"#unit-{seed['right_thing'].pk}")).to_have_class("unit st-gold")
+    expect(counts).to_have_text(["1 to decide", "0 agreed, not yet gold", "4 gold"])
+    expect(lena_page.locator(f"#unit-{a_right.pk}")).to_have_class("unit st-gold")
     # the one Ben did not mark is still to decide
-    expect(lena_page.locator(f"#unit-{seed['supported'].pk}")).to_have_class("unit st-open")
+    expect(lena_page.locator(f"#unit-{a_supported.pk}")).to_have_class("unit st-open")
     lena_page.evaluate("window.scrollTo(0, 0)")
     lena_page.screenshot(path=str(artifacts_dir / "workflow-compare-after.png"), full_page=True)
 
     golds = {g.quote: g for g in Statement.objects.filter(is_gold=True).prefetch_related("adjudicated_from")}
     assert set(golds) == {seed[n].quote for n in ("clarifications", "peacemaker", "promising", "right_thing")}
     picked = golds[seed["right_thing"].quote]
-    assert picked.stance == "demand"  # Amira's (and the seed's), not Ben's caveat
-    assert set(picked.adjudicated_from.all()) == {seed["right_thing"], a_right, b_right}
-    assert set(golds[seed["peacemaker"].quote].adjudicated_from.all()) == {seed["peacemaker"], a_x, b_peace}
+    assert picked.stance == "demand"  # Amira's, not Ben's caveat
+    assert set(picked.adjudicated_from.all()) == {a_right, b_right}
+    assert set(golds[seed["peacemaker"].quote].adjudicated_from.all()) == {a_x, b_peace}
     assert [c.evidence_quote for c in picked.conditions.all()] == ["do the right thing"]
 
     # ---- 5. The gold export holds exactly the adjudicated statements --------------------------

@@ -140,3 +140,23 @@ def test_quote_context_gives_a_sentence_each_side():
     before, after = quote_context(text, start, start + len("the quote"))
     assert before == "First one. Second has "
     assert after == " here. Third follows."
+
+
+def test_on_an_assigned_article_only_the_assigned_analysts_are_compared(
+    article, lead, analyst, other_analyst
+):
+    from statements.review import compare_article
+    from tests.factories import UserFactory
+
+    earlier = UserFactory(username="earlier")  # e.g. the seed annotation, not assigned
+    for user in (analyst, other_analyst):
+        services.assignment_create(article=article, analyst=user, user=lead)
+        StatementFactory(article=article, user=user, quote="very promising")
+    StatementFactory(article=article, user=earlier, quote="very promising", stance="demand")
+    StatementFactory(article=article, user=earlier, quote="do the right thing")
+    comparison = compare_article(article)
+    assert comparison.assigned_only
+    assert {u.pk for u in comparison.analysts} == {analyst.pk, other_analyst.pk}
+    assert len(comparison.units) == 1 and len(comparison.agreed) == 1
+    (gold,) = services.gold_accept_agreed(article=article, user=lead)
+    assert {s.annotator_id for s in gold.adjudicated_from.all()} == {analyst.pk, other_analyst.pk}

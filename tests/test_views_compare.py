@@ -360,18 +360,18 @@ def test_the_page_issues_a_fixed_number_of_queries(
     assert services.gold_accept_agreed(article=article, user=lead)  # some units show their gold
     url = reverse("article_compare", args=[article.pk])
     client.force_login(lead)
-    # 1 session, 2 user, 3 article, then review.compare_article: 4 analyst statements (speaker,
-    # addressee, annotator joined), 5 their conditions, 6 gold statements, 7 gold conditions,
-    # 8 gold sources
-    with django_assert_num_queries(8):
+    # 1 session, 2 user, 3 article, then review.compare_article: 4 assignments, 5 analyst
+    # statements (speaker, addressee, annotator joined), 6 their conditions, 7 gold statements,
+    # 8 gold conditions, 9 gold sources
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert response.content.decode().count("data-unit>") == n
-    # with a merged-version form open: 9 the actors for its speaker and addressee lists
+    # with a merged-version form open: 10 the actors for its speaker and addressee lists
     key = Statement.objects.filter(article=article, is_gold=False, gold_versions=None).order_by("pk")[0].pk
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(f"{url}?edit={key}")
     assert response.content.decode().count("data-merged") == 1
-    # an analyst: the same, plus the blind-assignment check (session, user, article, blind, 5)
+    # an analyst: the same, plus the blind-assignment check (session, user, article, blind, 6)
     client.force_login(analyst)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(url)

@@ -156,9 +156,9 @@ def test_the_dashboard_issues_a_fixed_number_of_queries(
     # 1 session, 2 user; 3-6 review.corpus_fingerprint (statements, conditions, articles,
     # assignments); review.agreement_over_time: 7 statements, 8 condition descriptions,
     # 9 article lengths, 10 months; open_disagreements: 11 statements, 12 conditions, 13 gold
-    # sources, 14 titles; review_backlog: 15 totals, 16 top articles;
-    # review.analyst_progress: 17 users, 18 statements by status, 19 assignments
-    with django_assert_num_queries(19):
+    # sources, 14 assignments, 15 titles; review_backlog: 16 totals, 17 top articles;
+    # review.analyst_progress: 18 users, 19 statements by status, 20 assignments
+    with django_assert_num_queries(20):
         page = client.get(URL).content.decode()
     assert page.count('class="button small" href="/articles/') == n_articles
     # the corpus has not changed: agreement, disagreements and backlog come from the cache
