@@ -36,7 +36,8 @@ _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+|\n\s*\n")
 def quote_context(text: str, start: int, end: int, *, limit: int = 400) -> tuple[str, str]:
     """The text around a quote: from the start of the sentence before the quote's sentence up
     to the quote, and from the quote to the end of the sentence after it (each side at most
-    `limit` characters), so a reviewer can judge the quote in context."""
+    `limit` characters, cut on a word boundary and marked with "…" where a sentence is cut), so
+    a reviewer can judge the quote in context."""
     window_lo, window_hi = max(0, start - 2 * limit), min(len(text), end + 2 * limit)
     cuts = [m.end() for m in _SENTENCE_END.finditer(text, window_lo, start)]
     lo = cuts[-2] if len(cuts) >= 2 else window_lo
@@ -45,9 +46,16 @@ def quote_context(text: str, start: int, end: int, *, limit: int = 400) -> tuple
     hi = second.end() if second else window_hi
     if first is None:
         hi = window_hi
-    before = text[max(lo, start - limit) : start]
-    after = text[end : min(hi, end + limit)]
-    return before, after.rstrip()
+    cut_lo, cut_hi = max(lo, start - limit), min(hi, end + limit)
+    before, after = text[cut_lo:start], text[end:cut_hi].rstrip()
+    # Cut inside a sentence: start and end on a word boundary, and say that text is missing.
+    if cut_lo > lo:
+        space = before.find(" ")
+        before = "…" + (before[space + 1 :] if 0 <= space < len(before) - 1 else before)
+    if cut_hi < hi:
+        space = after.rfind(" ")
+        after = (after[:space] if space > 0 else after) + "…"
+    return before, after
 
 
 def review_queue(user: User, *, filters: dict | None = None) -> QuerySet[Statement]:

@@ -181,7 +181,7 @@ def _panel_context(
         edit_form = StatementForm(article=article, statement=statement)
     ids = [row.pk for row in chosen]
     activity = {}
-    if selected is not None and not (edit_form and can_edit):
+    if selected is not None:  # the edit form shows them too: the reviewer's comment is the brief
         # The verdicts and the discussion of the statement shown (two queries, only then).
         activity = selectors.statement_activity(selected.pk)
         for review in activity["reviews"]:  # its outcome ("Changes requested"), as the review pages say

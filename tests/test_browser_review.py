@@ -79,6 +79,13 @@ def test_a_reviewer_works_through_the_queue_with_the_keys(login, analyst, seeded
     demands = Statement.objects.filter(article=seeded, stance="demand", status="pending").count()
     expect(page.locator("#results [data-review-item]")).to_have_count(demands)
     expect(page.locator("#results .badge.s-demand")).to_have_count(demands)
+    # Escape in the filter hands the keyboard back to the queue: a accepts the first demand.
+    page.get_by_label("Stance").focus()
+    page.keyboard.press("Escape")
+    first_demand = page.locator("#results [data-review-item]").first
+    expect(first_demand).to_be_focused()
+    page.keyboard.press("a")
+    expect(first_demand).to_contain_text("Accepted")
 
 
 def test_screenshots_of_the_review_pages(login, analyst, other_analyst, lead, seeded, artifacts_dir):

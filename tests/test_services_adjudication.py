@@ -160,3 +160,15 @@ def test_on_an_assigned_article_only_the_assigned_analysts_are_compared(
     assert len(comparison.units) == 1 and len(comparison.agreed) == 1
     (gold,) = services.gold_accept_agreed(article=article, user=lead)
     assert {s.annotator_id for s in gold.adjudicated_from.all()} == {analyst.pk, other_analyst.pk}
+
+
+def test_quote_context_cuts_long_sentences_on_a_word_boundary():
+    from statements.review import quote_context
+
+    long_before = "Word " * 200  # one sentence of 1,000 characters before the quote
+    text = "Intro. " + long_before + "the quote here and " + "more words " * 100 + "end."
+    start = text.index("the quote")
+    before, after = quote_context(text, start, start + len("the quote"), limit=100)
+    assert before.startswith("…Word ") and before.endswith("Word ")
+    assert len(before) <= 101
+    assert after.startswith(" here and") and after.endswith("words…")

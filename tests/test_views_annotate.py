@@ -179,8 +179,8 @@ def test_the_article_page_issues_a_fixed_number_of_queries(client, analyst, djan
         response = client.get(f"{article.get_absolute_url()}?statement={chosen.pk}")
     assert f'data-selected="{chosen.pk}"' in response.content.decode()
     # its edit form needs the statement itself: 6 the statement (speaker, addressee, annotator
-    # joined), 7 its conditions
-    with django_assert_num_queries(7):
+    # joined), 7 its conditions; and shows the verdicts (8) and discussion (9) as the brief
+    with django_assert_num_queries(9):
         client.get(f"{article.get_absolute_url()}?statement={chosen.pk}&edit=1")
 
 

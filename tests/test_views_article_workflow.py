@@ -112,3 +112,17 @@ def test_unassigned_users_see_the_workflow_links_but_no_finish_button(client, vi
     assert "Mark my work finished" not in html
     for name in ("article_history", "article_assignments", "article_compare"):
         assert reverse(name, args=[statement.article_id]) in html
+
+
+def test_the_edit_form_shows_the_verdicts_to_answer(client, analyst, other_analyst, statement):
+    services.statement_review(
+        statement=statement,
+        reviewer=other_analyst,
+        verdict="request_changes",
+        comment="The speaker is Peskov",
+    )
+    client.force_login(analyst)
+    url = f"{statement.article.get_absolute_url()}?statement={statement.pk}&edit=1"
+    html = client.get(url).content.decode()
+    assert "Edit statement" in html
+    assert "Changes requested" in html and "The speaker is Peskov" in html

@@ -140,6 +140,17 @@ document.addEventListener("keydown", (event) => {
     return;
   }
 
+  // Escape in a filter hands the keyboard back to the queue (letters typed in a select pick
+  // its options, so the verdict keys cannot work there).
+  if (event.key === "Escape" && target.closest?.("#queue-filters") && queue()) {
+    const item = currentItem();
+    if (item) {
+      event.preventDefault();
+      setCurrent(item);
+    }
+    return;
+  }
+
   if (!queue() || typing || event.ctrlKey || event.altKey || event.metaKey) return;
   if (event.key === "j" || event.key === "ArrowDown") {
     event.preventDefault();
