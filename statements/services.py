@@ -514,8 +514,9 @@ def actor_find_by_name(name: str) -> Actor | None:
 # Statements and conditions
 
 
-def statement_snapshot(statement: Statement) -> dict[str, Any]:
-    """A JSON-able picture of a statement and its conditions, for the history."""
+def statement_snapshot(statement: Statement, conditions: Sequence[Condition] | None = None) -> dict[str, Any]:
+    """A JSON-able picture of a statement and its conditions, for the history. Pass the
+    conditions when they are at hand (just written) to save the query that reads them."""
     return {
         "start": statement.start,
         "end": statement.end,
@@ -536,7 +537,9 @@ def statement_snapshot(statement: Statement) -> dict[str, Any]:
                 "evidence_end": c.evidence_end,
                 "evidence_quote": c.evidence_quote,
             }
-            for c in statement.conditions.order_by("position", "id")
+            for c in (
+                conditions if conditions is not None else statement.conditions.order_by("position", "id")
+            )
         ],
     }
 
@@ -699,7 +702,7 @@ def statement_create(
         user=user,
         action=EventAction.CREATED,
         before=None,
-        after=statement_snapshot(statement),
+        after=statement_snapshot(statement, clean_conditions or []),
     )
     return statement
 

@@ -170,6 +170,7 @@ def _panel_context(
     *,
     editing: bool,
     edit_form: StatementForm | None = None,
+    fresh: bool = False,
 ) -> dict:
     """What the side panel shows: the first chosen statement (the others covering the same text
     are offered as links), read-only unless the user may edit it and asked to. Only the edit
@@ -182,8 +183,9 @@ def _panel_context(
     ids = [row.pk for row in chosen]
     activity = {}
     if selected is not None:  # the edit form shows them too: the reviewer's comment is the brief
-        # The verdicts and the discussion of the statement shown (two queries, only then).
-        activity = selectors.statement_activity(selected.pk)
+        # The verdicts and the discussion of the statement shown (two queries, only then; none
+        # for a statement `fresh` from the tagging panel, which has neither yet).
+        activity = {"reviews": [], "comments": []} if fresh else selectors.statement_activity(selected.pk)
         for review in activity["reviews"]:  # its outcome ("Changes requested"), as the review pages say
             review.given = Status(VERDICT_STATUS[review.verdict]).label
         statement = selected.as_statement()
@@ -215,6 +217,7 @@ def _article_context(
     new_form: StatementForm | None = None,
     edit_form: StatementForm | None = None,
     full_page: bool = True,
+    fresh: bool = False,
 ) -> dict:
     """Everything the annotate page renders. Queries: the statements as rows (speaker, addressee,
     annotator and conditions joined); for the full page, whether the user annotates this article
@@ -246,7 +249,7 @@ def _article_context(
         "assignment": selectors.assignment_for(user, article) if full_page else None,
         "new_form": new_form,
         "stances": Stance.choices,
-        **_panel_context(request, article, chosen, editing=editing, edit_form=edit_form),
+        **_panel_context(request, article, chosen, editing=editing, edit_form=edit_form, fresh=fresh),
     }
 
 
@@ -307,13 +310,22 @@ def _statement_url(article: Article, show: str, statement_id: int | None = None)
 
 
 def _after_write(
-    request: HttpRequest, article: Article, show: str, message: str, statement_id: int | None = None
+    request: HttpRequest,
+    article: Article,
+    show: str,
+    message: str,
+    statement_id: int | None = None,
+    *,
+    created: bool = False,
 ) -> HttpResponse:
     """htmx: the new workspace (highlights, panel and list) and a status message to announce;
-    a plain form: back to the page (post/redirect/get)."""
+    a plain form: back to the page (post/redirect/get). A statement just `created` has no
+    verdicts or comments yet: the panel does not ask for them."""
     if request.htmx:
         ids = [statement_id] if statement_id is not None else []
-        context = _article_context(request, article, show=show, selected_ids=ids, full_page=False)
+        context = _article_context(
+            request, article, show=show, selected_ids=ids, full_page=False, fresh=created
+        )
         response = render(request, f"{ARTICLE_PAGE}#workspace", context)
         return trigger_client_event(response, "annotator:status", {"message": message})
     messages.success(request, message)
@@ -355,7 +367,7 @@ def statement_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc, STATEMENT_ERROR_FIELDS)
         else:
-            return _after_write(request, article, show, "Statement saved.", statement.pk)
+            return _after_write(request, article, show, "Statement saved.", statement.pk, created=True)
     return _form_errors(request, article, show, "tagger", new_form=form)
 
 
