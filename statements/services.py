@@ -229,9 +229,8 @@ def article_create(
     """Create an article from raw text. The text is normalized (line ends, NFC) and hashed;
     an identical text already stored is refused with a link to it. `user=None` is for
     trusted system callers (seeds, imports run by an operator)."""
-    if user is not None and not permissions.can_create_article(user):
-        raise PermissionDenied("Only analysts and leads can add articles.")
-    fields = _clean_article_fields(
+    article, created = article_get_or_create(
+        user=user,
         title=title,
         text=text,
         source=source,
@@ -240,11 +239,9 @@ def article_create(
         dateline=dateline,
         language=language,
     )
-    digest = text_sha256(fields["text"])
-    existing = Article.objects.filter(text_sha256=digest).first()
-    if existing is not None:
-        raise _duplicate_text_error(existing)
-    return Article.objects.create(**fields, text_sha256=digest, created_by=user)
+    if not created:
+        raise _duplicate_text_error(article)
+    return article
 
 
 @transaction.atomic
@@ -514,6 +511,14 @@ def actor_find_by_name(name: str) -> Actor | None:
 # Statements and conditions
 
 
+_CONDITION_FIELDS = ("description", "evidence_start", "evidence_end", "evidence_quote")
+
+
+def condition_input(condition: Condition) -> dict[str, Any]:
+    """A stored condition as the services take it (and as the history records it)."""
+    return {name: getattr(condition, name) for name in _CONDITION_FIELDS}
+
+
 def statement_snapshot(statement: Statement, conditions: Sequence[Condition] | None = None) -> dict[str, Any]:
     """A JSON-able picture of a statement and its conditions, for the history. Pass the
     conditions when they are at hand (just written) to save the query that reads them."""
@@ -531,12 +536,7 @@ def statement_snapshot(statement: Statement, conditions: Sequence[Condition] | N
         "is_gold": statement.is_gold,
         "version": statement.version,
         "conditions": [
-            {
-                "description": c.description,
-                "evidence_start": c.evidence_start,
-                "evidence_end": c.evidence_end,
-                "evidence_quote": c.evidence_quote,
-            }
+            condition_input(c)
             for c in (
                 conditions if conditions is not None else statement.conditions.order_by("position", "id")
             )
@@ -811,15 +811,7 @@ def condition_add(
     evidence_quote: str | None = None,
 ) -> Condition:
     """Attach one more condition to a statement (recorded as an edit of the statement)."""
-    current = [
-        {
-            "description": c.description,
-            "evidence_start": c.evidence_start,
-            "evidence_end": c.evidence_end,
-            "evidence_quote": c.evidence_quote,
-        }
-        for c in statement.conditions.order_by("position", "id")
-    ]
+    current = [condition_input(c) for c in statement.conditions.order_by("position", "id")]
     new = {
         "description": description,
         "evidence_start": evidence_start,
@@ -835,19 +827,9 @@ def condition_delete(*, condition: Condition, user: User) -> None:
     """Remove one condition from its statement (recorded as an edit of the statement)."""
     statement = condition.statement
     remaining = [
-        {
-            "description": c.description,
-            "evidence_start": c.evidence_start,
-            "evidence_end": c.evidence_end,
-            "evidence_quote": c.evidence_quote,
-        }
-        for c in statement.conditions.order_by("position", "id")
-        if c.pk != condition.pk
+        condition_input(c) for c in statement.conditions.order_by("position", "id") if c.pk != condition.pk
     ]
     statement_update(statement=statement, user=user, conditions=remaining)
-
-
-_CONDITION_FIELDS = ("description", "evidence_start", "evidence_end", "evidence_quote")
 
 
 @transaction.atomic
@@ -863,7 +845,7 @@ def condition_update(*, condition: Condition, user: User, **changes: Any) -> Con
     statement = condition.statement
     items, position = [], 0
     for index, c in enumerate(statement.conditions.order_by("position", "id")):
-        item = {name: getattr(c, name) for name in _CONDITION_FIELDS}
+        item = condition_input(c)
         if c.pk == condition.pk:
             item.update(changes)
             position = index
@@ -1063,15 +1045,7 @@ def gold_accept_agreed(*, article: Article, user: User) -> list[Statement]:
                 speaker=model.speaker_id,
                 addressee=model.addressee_id,
                 note=model.note,
-                conditions=[
-                    {
-                        "description": c.description,
-                        "evidence_start": c.evidence_start,
-                        "evidence_end": c.evidence_end,
-                        "evidence_quote": c.evidence_quote or None,
-                    }
-                    for c in model.conditions.all()
-                ],
+                conditions=[condition_input(c) for c in model.conditions.all()],
             )
         )
     return created
