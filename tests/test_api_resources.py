@@ -495,3 +495,28 @@ def test_a_non_lead_list_of_statements_stays_fixed_too(viewer, analyst, article)
     small = _queries(client, "/api/statements/")
     _grow(analyst, article, 10)
     assert _queries(client, "/api/statements/") == small == 4
+
+
+def test_the_fast_statement_rendering_matches_the_declared_fields(analyst, lead, own, others):
+    import json
+
+    from rest_framework import serializers
+
+    from statements.api.serializers import StatementSerializer
+    from statements.api.views import _statements_for_output
+
+    services.condition_add(statement=own, user=analyst, description="If 😀", evidence_start=0, evidence_end=6)
+    gold = services.statement_adjudicate(
+        article=own.article,
+        user=lead,
+        sources=[others],
+        start=others.start,
+        end=others.end,
+        quote=others.quote,
+        stance="demand",
+        speaker=ActorFactory().pk,
+    )
+    for statement in _statements_for_output(Statement.objects.filter(pk__in=[own.pk, gold.pk])):
+        fast = StatementSerializer(statement).data
+        generic = serializers.Serializer.to_representation(StatementSerializer(), statement)
+        assert json.loads(json.dumps(fast)) == json.loads(json.dumps(generic))

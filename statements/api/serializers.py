@@ -7,6 +7,7 @@ a list costs a fixed number of queries."""
 
 from __future__ import annotations
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from statements.models import (
@@ -22,6 +23,12 @@ from statements.models import (
     User,
     Verdict,
 )
+
+
+def _datetime(value) -> str:
+    """As DRF's DateTimeField renders a time (ISO 8601, UTC as Z)."""
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -169,8 +176,41 @@ class StatementSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
-    class Meta:
-        read_only_fields = "__all__"
+    def to_representation(self, statement: Statement) -> dict:
+        """The same as the declared fields give (a test compares them), built directly: a page of
+        100 statements renders in a fraction of the time DRF's field-by-field walk takes."""
+        return {
+            "id": statement.pk,
+            "article": statement.article_id,
+            "start": statement.start,
+            "end": statement.end,
+            "quote": statement.quote,
+            "speaker": statement.speaker_id,
+            "speaker_name": statement.speaker.name if statement.speaker_id else None,
+            "addressee": statement.addressee_id,
+            "addressee_name": statement.addressee.name if statement.addressee_id else None,
+            "stance": statement.stance,
+            "note": statement.note,
+            "conditions": [
+                {
+                    "id": c.pk,
+                    "description": c.description,
+                    "evidence_start": c.evidence_start,
+                    "evidence_end": c.evidence_end,
+                    "evidence_quote": c.evidence_quote,
+                    "position": c.position,
+                }
+                for c in statement.conditions.all()
+            ],
+            "annotator": statement.annotator_id,
+            "annotator_username": statement.annotator.username,
+            "status": statement.status,
+            "gold": statement.is_gold,
+            "adjudicated_from": self.get_adjudicated_from(statement),
+            "version": statement.version,
+            "created_at": _datetime(statement.created_at),
+            "updated_at": _datetime(statement.updated_at),
+        }
 
     def get_speaker_name(self, statement: Statement) -> str | None:
         return statement.speaker.name if statement.speaker_id else None
