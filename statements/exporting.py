@@ -134,8 +134,8 @@ QUOTE, STANCE, NOTE, CONDITIONS, STATUS, GOLD = range(7, 13)
 REVIEWS, ACCEPTS, REJECTS, CHANGES, CREATED, UPDATED = range(13, 19)
 ARTICLE_FRAGMENT, TEXT = 19, 20
 # QUOTE and NOTE come encoded for the format (a JSON string, or a quoted CSV field); CONDITIONS is
-# a pre-encoded fragment (empty without conditions); GOLD is t or f; review counts are empty when
-# there are none; CREATED/UPDATED are to_json() of the UTC time, quotes included, without the Z;
+# a pre-encoded fragment (empty without conditions); GOLD is true or false; CREATED/UPDATED are
+# to_json() of the UTC time, quotes included, without the Z;
 # ARTICLE_FRAGMENT and TEXT (a JSON string) are set on the first statement of a run of statements of
 # the same article only.
 
@@ -199,8 +199,9 @@ LEFT JOIN (
 ) r ON r.statement_id = s.id"""
     sql = f"""COPY (
 SELECT s.id, s.article_id, s.start, s."end", s.speaker_id, s.addressee_id, s.annotator_id,
-  {text("s.quote")}, s.stance, {text("s.note")}, c.frag, s.status, s.is_gold,
-  r.n_total, r.n_accept, r.n_reject, r.n_changes,
+  {text("s.quote")}, s.stance, {text("s.note")}, c.frag, s.status,
+  CASE WHEN s.is_gold THEN 'true' ELSE 'false' END,
+  coalesce(r.n_total, 0), coalesce(r.n_accept, 0), coalesce(r.n_reject, 0), coalesce(r.n_changes, 0),
   to_json(s.created_at AT TIME ZONE 'UTC'), to_json(s.updated_at AT TIME ZONE 'UTC'),
   CASE WHEN s.prev_article_id IS DISTINCT FROM s.article_id
     THEN (SELECT {_ARTICLE_SQL[family]} FROM "{t_article}" a WHERE a.id = s.article_id) END,
@@ -350,7 +351,6 @@ _W3C_LINE = (
     b'"value":"%s"}%s%s%s%s],"target":{"source":%s%s/","selector":[{"type":"TextQuoteSelector","exact":%s'
     b'%s%s},{"type":"TextPositionSelector","start":%s,"end":%s}]}}'
 )
-_BOOL = {b"t": b"true", b"f": b"false"}
 
 
 def _lines(
@@ -358,7 +358,6 @@ def _lines(
 ) -> Iterator[bytes]:
     """One encoded line per statement. The hot loop of the export: everything it needs is local."""
     text, article = "", b""
-    bool_ = _BOOL
     esc = encode_basestring
     n = CONTEXT_CHARS
     family = _FAMILY[fmt]
@@ -383,11 +382,11 @@ def _lines(
                 f[CONDITIONS],
                 users[f[ANNOTATOR]],
                 f[STATUS],
-                bool_[f[GOLD]],
-                f[REVIEWS] or b"0",
-                f[ACCEPTS] or b"0",
-                f[REJECTS] or b"0",
-                f[CHANGES] or b"0",
+                f[GOLD],
+                f[REVIEWS],
+                f[ACCEPTS],
+                f[REJECTS],
+                f[CHANGES],
                 f[CREATED][:-1],
                 f[UPDATED][:-1],
             )
@@ -411,11 +410,11 @@ def _lines(
                 b'"' + f[CONDITIONS].replace(b'"', b'""') + b'"',
                 users[f[ANNOTATOR]],
                 f[STATUS],
-                bool_[f[GOLD]],
-                f[REVIEWS] or b"0",
-                f[ACCEPTS] or b"0",
-                f[REJECTS] or b"0",
-                f[CHANGES] or b"0",
+                f[GOLD],
+                f[REVIEWS],
+                f[ACCEPTS],
+                f[REJECTS],
+                f[CHANGES],
                 f[CREATED][:-1],
                 f[UPDATED][:-1],
             )
@@ -467,18 +466,15 @@ def _copy_fields(queryset: QuerySet, fmt: str) -> Iterator[list[bytes]]:
     statement, uses = _copy_sql(fmt, sql, selective=_is_selective(connection, sql, params))
     if connection.queries_logged:  # libpq directly: tell Django's query log (tests count queries)
         connection.queries_log.append({"sql": statement, "time": "0.000"})
-    for row in _copy_out(connection.connection, statement, params * uses):
-        if b"\x01" in row:  # COPY quoted a field (a newline, or a control character in the data)
-            yield [value.encode() for value in next(csv.reader(io.StringIO(row.decode()), "_copy_dialect"))]
-        else:
-            yield row[:-1].split(b"\x02")
+    yield from _copy_out(connection.connection, statement, params * uses)
 
 
-def _copy_out(conn, statement: str, params: tuple) -> Iterator[bytes]:
-    """The rows of `COPY … TO STDOUT`, read straight from libpq (psycopg's `pgconn`, documented
-    for this): a row costs one C call instead of a trip through psycopg's generators, which halves
-    the Python time per row. Closing the generator early cancels the query and drains what is in
-    flight, so the connection is ready for the next query and the server stops working."""
+def _copy_out(conn, statement: str, params: tuple) -> Iterator[list[bytes]]:
+    """The rows of `COPY … TO STDOUT` in our CSV dialect, as lists of fields, read straight from
+    libpq (psycopg's `pgconn`, documented for this): a row costs one C call instead of a trip
+    through psycopg's generators, which halves the Python time per row. Closing the generator early
+    cancels the query and drains what is in flight, so the connection is ready for the next query
+    and the server stops working."""
     if params:  # COPY takes no server-side parameters: bind them client-side, as psycopg does
         statement = psycopg.ClientCursor(conn).mogrify(statement, params)
     pgconn = conn.pgconn
@@ -495,7 +491,11 @@ def _copy_out(conn, statement: str, params: tuple) -> Iterator[bytes]:
         while True:
             size, data = get(1)  # non-blocking: rows already buffered come without a system call
             if size > 0:
-                yield bytes(data)
+                row = bytes(data)
+                if b"\x01" in row:  # COPY quoted a field (a newline or a control character in it)
+                    yield [v.encode() for v in next(csv.reader(io.StringIO(row.decode()), "_copy_dialect"))]
+                else:
+                    yield row[:-1].split(b"\x02")
             elif size == 0:
                 select.select([pgconn.socket], [], [])
                 pgconn.consume_input()
@@ -579,7 +579,7 @@ def _python_fields(queryset: QuerySet, fmt: str) -> Iterator[list[bytes]]:
             if next_condition[0] == sid:
                 mine.append(next_condition[1:])
             next_condition = next(conditions, None)
-        counts = (b"", b"", b"", b"")
+        counts = (b"0", b"0", b"0", b"0")
         while next_review is not None and next_review[0] <= sid:
             if next_review[0] == sid:
                 counts = tuple(b"%d" % n for n in next_review[1:])
@@ -599,7 +599,7 @@ def _python_fields(queryset: QuerySet, fmt: str) -> Iterator[list[bytes]]:
             text_field(r["note"]),
             _python_conditions(family, mine),
             r["status"].encode(),
-            b"t" if r["is_gold"] else b"f",
+            b"true" if r["is_gold"] else b"false",
             *counts,
             b'"%s"' % _ts(r["created_at"])[:-1].encode(),  # to_json's form: quoted, no Z
             b'"%s"' % _ts(r["updated_at"])[:-1].encode(),

@@ -24,7 +24,7 @@ from statements.models import User
 
 @dataclass
 class ImportedArticle:
-    position: int
+    position: Any
     id: int
     created: bool
 
@@ -45,13 +45,13 @@ class ImportReport:
 class ImportFailed(Exception):
     """Nothing was imported. `errors` maps an item's position to its field messages."""
 
-    def __init__(self, errors: dict[int, dict[str, list[str]]]):
+    def __init__(self, errors: dict[Any, dict[str, list[str]]]):
         super().__init__(f"{len(errors)} item(s) are invalid; nothing was imported.")
         self.errors = errors
 
 
 def import_articles(
-    items: Iterable[tuple[int, Any]],
+    items: Iterable[tuple[Any, Any]],
     *,
     user: User | None,
     on_item: Callable[[], None] | None = None,
@@ -60,7 +60,7 @@ def import_articles(
     operator's command). Raises ImportFailed, having stored nothing, if any item is invalid;
     PermissionDenied if `user` may not add articles."""
     report = ImportReport()
-    errors: dict[int, dict[str, list[str]]] = {}
+    errors: dict[Any, dict[str, list[str]]] = {}
     with transaction.atomic():
         for position, raw in items:
             if on_item:
@@ -86,25 +86,29 @@ def import_articles(
     return report
 
 
-def read_items(stream: IO[bytes]) -> Iterator[tuple[int, Any]]:
-    """`(position, item)` from a JSON array (positions are indexes) or JSONL (line numbers)."""
-    head = stream.read(1)
+def read_items(stream: IO[bytes]) -> Iterator[tuple[str, Any]]:
+    """`(where, item)` from a JSON array ("item 3", counting from 1) or JSONL ("line 12")."""
+    head, skipped_lines = stream.read(1), 0
     while head and head.isspace():
+        skipped_lines += head == b"\n"
         head = stream.read(1)
     if head == b"[":
         try:
             items = json.loads(head + stream.read())
         except ValueError as exc:  # also invalid UTF-8
-            raise ImportFailed({0: {"non_field_errors": [f"The file is not a JSON array: {exc}"]}}) from None
-        yield from enumerate(items)
+            raise ImportFailed(
+                {"file": {"non_field_errors": [f"The file is not a JSON array: {exc}"]}}
+            ) from None
+        for number, item in enumerate(items, start=1):
+            yield f"item {number}", item
         return
-    for number, line in enumerate(_lines(head, stream), start=1):
+    for number, line in enumerate(_lines(head, stream), start=skipped_lines + 1):
         if not line.strip():
             continue
         try:
-            yield number, json.loads(line)
+            yield f"line {number}", json.loads(line)
         except ValueError as exc:
-            yield number, NotJSON(str(exc))
+            yield f"line {number}", NotJSON(str(exc))
 
 
 def _lines(head: bytes, stream: IO[bytes]) -> Iterator[bytes]:

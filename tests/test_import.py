@@ -116,3 +116,15 @@ def test_the_command_imports_a_json_array_and_the_workload_format(tmp_path):
     assert Article.objects.get().title == "W"
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_articles", str(tmp_path / "missing.jsonl"))
+
+
+def test_the_command_names_the_line_or_item_of_each_error(tmp_path):
+    jsonl = tmp_path / "blank-lines-first.jsonl"
+    jsonl.write_text('\n\n{"title": "A", "text": "a"}\n{"title": ""}\n', encoding="utf-8")
+    with pytest.raises(CommandError, match=r"line 4: title: .*; text: This field is required"):
+        call_command("import_articles", str(jsonl))
+    array = tmp_path / "array.json"
+    array.write_text('[{"title": "A", "text": "a"}, {"title": "B"}]', encoding="utf-8")
+    with pytest.raises(CommandError, match=r"item 2: text"):
+        call_command("import_articles", str(array))
+    assert Article.objects.count() == 0

@@ -36,11 +36,12 @@ class Command(BaseCommand):
                 report = import_articles(read_items(stream), user=creator, on_item=bar.update)
             except ImportFailed as exc:
                 lines = [
-                    f"  {'line' if not str(file).endswith('.json') else 'item'} {position}: "
-                    + "; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items())
-                    for position, errors in sorted(exc.errors.items())
+                    f"  {position}: "
+                    + "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
+                    for position, errors in exc.errors.items()
                 ]
-                raise CommandError("Nothing was imported:\n" + "\n".join(lines[:50])) from None
+                more = f"\n  … and {len(lines) - 50} more" if len(lines) > 50 else ""
+                raise CommandError("Nothing was imported:\n" + "\n".join(lines[:50]) + more) from None
             except PermissionDenied as exc:
                 raise CommandError(str(exc)) from None
         self.stdout.write(f"Imported {report.created:,} new article(s); {report.existing:,} already existed.")
