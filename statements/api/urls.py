@@ -25,6 +25,7 @@ schema_view = SpectacularAPIView.as_view(
 
 urlpatterns = [
     path("export/statements", views.StatementExportView.as_view(), name="api-export-statements"),
+    path("agreement/", views.AgreementView.as_view(), name="api-agreement"),
     path("schema/", schema_view, name="api-schema"),
     # The docs page is for people in a browser: without a session, the sign-in page.
     path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),

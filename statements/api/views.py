@@ -14,6 +14,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import filters, mixins, parsers, status, viewsets
+from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
@@ -21,7 +22,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from statements import exporting, permissions, services
+from statements import agreement, exporting, permissions, review, services
 from statements.api import serializers as s
 from statements.api.base import (
     ApiViewMixin,
@@ -404,3 +405,70 @@ class StatementExportView(ApiViewMixin, GenericAPIView):
         response["X-Accel-Buffering"] = "no"  # let a proxy pass the stream on as it comes
         response["Cache-Control"] = "no-store"
         return response
+
+
+# ---- Agreement ---------------------------------------------------------------------------------
+
+
+class AgreementParams(drf_serializers.Serializer):
+    """The agreement endpoint's own parameters (the statement filters come from StatementFilter)."""
+
+    threshold = drf_serializers.FloatField(
+        required=False,
+        default=agreement.DEFAULT_THRESHOLD,
+        min_value=0.05,
+        max_value=1.0,
+        help_text="Character Jaccard a pair of spans needs to match (default 0.5).",
+    )
+    finished = drf_serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Count, on each article, only the analysts who marked their work finished.",
+    )
+
+
+@extend_schema(
+    summary="Inter-annotator agreement",
+    description=(
+        "Agreement between the analysts over the articles of the statements matching the filters "
+        "(e.g. `?article=12`, or `?article=3,7,12&stance=demand`; no article filter: every "
+        "article). The statement filters also narrow the statements compared. The same numbers as "
+        "the Agreement page: per analyst pair, exact and overlap span matching (precision, recall, "
+        "F1), stance raw agreement, Cohen's kappa and confusion matrix, speaker agreement; across "
+        "analysts, Krippendorff's alpha for the stance over matched units and unitizing alpha_U "
+        "per stance and overall. Undefined values are null. Gold statements never count as an "
+        "analyst's. Someone annotating an article blind gets no numbers for it."
+    ),
+    parameters=[AgreementParams],
+    filters=True,
+    responses={200: OpenApiTypes.OBJECT, 400: OpenApiResponse(description="An invalid parameter.")},
+)
+class AgreementView(ApiViewMixin, GenericAPIView):
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = StatementFilter
+
+    def get_queryset(self):
+        return visible_statements(self.request.user)
+
+    def get(self, request):
+        params = AgreementParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        statements = self.filter_queryset(self.get_queryset())
+        articles = Article.objects.filter(pk__in=statements.values("article_id"))
+        if not permissions.is_lead(request.user):
+            articles = articles.exclude(pk__in=permissions.blind_article_ids(request.user))
+        report = review.agreement_for_articles(
+            articles,
+            finished_only=params.validated_data["finished"],
+            threshold=params.validated_data["threshold"],
+            statements=statements,
+        )
+        analysts = (
+            User.objects.filter(pk__in=report.annotators).order_by("username") if report.annotators else []
+        )
+        return Response(
+            {
+                "analysts": [{"id": u.pk, "username": u.username, "name": str(u)} for u in analysts],
+                **report.to_dict(),
+            }
+        )
