@@ -42,7 +42,7 @@ chromium:
 	fi
 
 test: install chromium
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
