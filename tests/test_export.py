@@ -24,7 +24,9 @@ from tests.factories import ActorFactory, ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
-W3C_TESTS = Path(__file__).resolve().parent.parent.parent / "shared" / "w3c-annotation-tests"
+# The W3C Web Annotation test suite's JSON Schema assertions and validator, vendored from
+# ../shared/w3c-annotation-tests (see its SOURCE.txt and license.md) so that a clean clone runs it.
+W3C_TESTS = Path(__file__).resolve().parent / "w3c_annotation_tests"
 
 # A text that tries everything: \r\n and \r line ends (normalized to \n), an emoji (one code point,
 # two UTF-16 units), straight and curly quotes, a backslash, a tab, control characters that COPY
