@@ -115,6 +115,16 @@ def visible_statements_q(user: AnyUser) -> Q:
     return Q(annotator_id=user.pk) | ~Q(article_id__in=blind_article_ids(user))
 
 
+def is_blind(user: AnyUser, article_id: int) -> bool:
+    """Whether others' statements on the article are hidden from `user`: assigned to it and not
+    finished (one query; none for leads and anonymous users)."""
+    if is_lead(user) or not can_view(user):
+        return False
+    return ArticleAssignment.objects.filter(
+        analyst_id=user.pk, article_id=article_id, finished_at__isnull=True
+    ).exists()
+
+
 def can_see_statement(user: AnyUser, statement: Statement) -> bool:
     if is_lead(user):
         return True
@@ -122,6 +132,4 @@ def can_see_statement(user: AnyUser, statement: Statement) -> bool:
         return False
     if statement.annotator_id == user.pk:
         return True
-    return not ArticleAssignment.objects.filter(
-        analyst_id=user.pk, article_id=statement.article_id, finished_at__isnull=True
-    ).exists()
+    return not is_blind(user, statement.article_id)

@@ -127,24 +127,16 @@ def _spans_and_lengths(
     return spans, lengths
 
 
-def assigned_analysts(article_ids: Iterable[int]) -> dict[int, set[int]]:
-    """The analysts assigned to each of `article_ids` that has assignments (one query)."""
+def assigned_analysts(article_ids: Iterable[int], *, finished_only: bool = False) -> dict[int, set[int]]:
+    """The analysts assigned to each of `article_ids` (only those who finished, with
+    `finished_only`); an article without any is absent. One query."""
+    rows = ArticleAssignment.objects.filter(article_id__in=list(article_ids))
+    if finished_only:
+        rows = rows.filter(finished_at__isnull=False)
     out: dict[int, set[int]] = defaultdict(set)
-    for article_id, analyst_id in ArticleAssignment.objects.filter(
-        article_id__in=list(article_ids)
-    ).values_list("article_id", "analyst_id"):
+    for article_id, analyst_id in rows.values_list("article_id", "analyst_id"):
         out[article_id].add(analyst_id)
     return dict(out)
-
-
-def _finished_annotators(article_ids: Iterable[int]) -> dict[int, set[int]]:
-    ids = set(article_ids)
-    out: dict[int, set[int]] = {a: set() for a in ids}
-    for article_id, analyst_id in ArticleAssignment.objects.filter(
-        article_id__in=ids, finished_at__isnull=False
-    ).values_list("article_id", "analyst_id"):
-        out[article_id].add(analyst_id)
-    return out
 
 
 def agreement_for_articles(
@@ -158,7 +150,10 @@ def agreement_for_articles(
     assignments with `finished_only`, which counts on each article only the analysts who
     marked it finished). `statements` narrows the statements (e.g. the API's filters)."""
     spans, lengths = _spans_and_lengths(articles, statements)
-    annotators = _finished_annotators(lengths) if finished_only else None
+    annotators = None
+    if finished_only:  # every article present: one where nobody finished counts no analyst
+        finished = assigned_analysts(lengths, finished_only=True)
+        annotators = {article: finished.get(article, set()) for article in lengths}
     return agreement.agreement_report(spans, lengths=lengths, annotators=annotators, threshold=threshold)
 
 

@@ -132,11 +132,7 @@ def statement_activity(statement_id: int) -> dict:
 
 def is_blind(user: AnyUser, article: Article) -> bool:
     """Whether others' statements on `article` are hidden from `user` (one query, none for leads)."""
-    if permissions.is_lead(user) or not user.is_authenticated:
-        return False
-    return ArticleAssignment.objects.filter(
-        article=article, analyst_id=user.pk, finished_at__isnull=True
-    ).exists()
+    return permissions.is_blind(user, article.pk)
 
 
 @dataclass(slots=True)

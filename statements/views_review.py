@@ -36,7 +36,6 @@ from statements.models import (
     VERDICT_STATUS,
     Actor,
     Article,
-    ArticleAssignment,
     Condition,
     EventAction,
     Review,
@@ -153,11 +152,7 @@ def get_visible_statement(request: HttpRequest, pk: int, *, window: bool = False
 
 def _is_blind(user: Any, article_id: int) -> bool:
     """Whether others' work on the article is hidden from `user` (one query; none for leads)."""
-    if permissions.is_lead(user):
-        return False
-    return ArticleAssignment.objects.filter(
-        article_id=article_id, analyst_id=user.pk, finished_at__isnull=True
-    ).exists()
+    return permissions.is_blind(user, article_id)
 
 
 def _own_refs(user: Any, article_id: int) -> QuerySet[StatementEvent]:
