@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from statements import account
+from statements.views import account
 
 urlpatterns = [
     path("admin/", admin.site.urls),

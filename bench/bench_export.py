@@ -382,7 +382,7 @@ def child_export(n: int, fmt: str, query: str = "", engine: str = "") -> dict:
     from django.http import QueryDict
 
     from statements import exporting
-    from statements.api.filters import StatementFilter
+    from statements.filters import StatementFilter
     from statements.models import Statement
 
     rows = StatementFilter(data=QueryDict(query), queryset=Statement.objects.all()).qs.count()

@@ -8,7 +8,7 @@ It uses the N=2,000 database of bench/bench_export.py (the standard workload: 2,
 measures, inside one transaction that is rolled back at the end (the database is left as it was):
 
 - agreement for one article with 2 analysts x 200 statements (built from consecutive workload
-  articles joined into one text): `review.agreement_for_articles` (database reads + the pure
+  articles joined into one text): `alignment.agreement_for_articles` (database reads + the pure
   computation), and the agreement and compare pages for it;
 - agreement for the whole corpus of 2,000 articles and 100,000 statements;
 - the review queue page with every statement pending (100,000), as a lead (all of them are
@@ -32,6 +32,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import bench_export  # noqa: E402  (the shared workload loader and Django set-up)
+
+from statements.selectors import alignment  # noqa: E402
 
 N = 2000
 
@@ -135,7 +137,6 @@ def main() -> None:
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections, connection, transaction
 
-    from statements import review
     from statements.models import Article, Statement, User
 
     # keep one connection (and our transaction) across the requests, as Django's test client does
@@ -156,7 +157,7 @@ def main() -> None:
             one = Article.objects.filter(pk=article.pk)
             n_one = Statement.objects.filter(article=article).count()
             print(f"\nOne article, {len(article.text):,} characters, {n_one} statements by 2 analysts")
-            times = timed(lambda: review.agreement_for_articles(one), args.repeat)
+            times = timed(lambda: alignment.agreement_for_articles(one), args.repeat)
             print(f"  agreement_for_articles  {summary(times)}")
             url = f"/agreement/?article={article.pk}"
             print(f"  agreement page          {summary(timed(lambda: lead_client.get(url), args.repeat))}")
@@ -167,10 +168,10 @@ def main() -> None:
             n_corpus = Statement.objects.filter(article__in=corpus).count()
             print(f"\nCorpus: {corpus.count():,} articles, {n_corpus:,} statements")
             started = time.perf_counter()
-            spans, lengths = review._spans_and_lengths(corpus, None)
+            spans, lengths = alignment._spans_and_lengths(corpus, None)
             fetch = time.perf_counter() - started
-            times = timed(lambda: review.agreement_for_articles(corpus), 3, warmup=1)
-            report = review.agreement_for_articles(corpus)
+            times = timed(lambda: alignment.agreement_for_articles(corpus), 3, warmup=1)
+            report = alignment.agreement_for_articles(corpus)
             print(
                 f"  agreement_for_articles  median {statistics.median(times) / 1000:.2f} s"
                 f" (of which reading {len(spans):,} spans: {fetch:.2f} s);"

@@ -22,7 +22,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from statements.models import Actor, ActorKind, Article, Statement
+from statements import services
+from statements.models import Actor, ActorKind, Article, Condition, Statement
 
 MAX_UPLOAD_BYTES = 4 * 1024 * 1024  # 500,000 characters of UTF-8 fit, with room to spare
 
@@ -321,4 +322,64 @@ class ActorForm(forms.Form):
             "affiliation": data["affiliation"] or None,
             "aliases": data["aliases"].splitlines(),
             "description": data["description"],
+        }
+
+
+class GoldForm(forms.Form):
+    """The lead's merged version of a unit. Lenient on purpose: the service validates (offsets,
+    quote against the text, stance, actors, conditions) and its messages come back inline."""
+
+    start = forms.CharField(required=False, label="Start")
+    end = forms.CharField(required=False, label="End")
+    quote = forms.CharField(required=False, strip=False, label="Quote", widget=forms.Textarea)
+    stance = forms.CharField(required=False, label="Stance")
+    speaker = forms.CharField(required=False, label="Speaker")
+    addressee = forms.CharField(required=False, label="Addressee")
+    note = forms.CharField(required=False, label="Note", widget=forms.Textarea)
+    conditions = forms.CharField(required=False, label="Conditions", widget=forms.Textarea)
+
+    @classmethod
+    def from_statement(cls, statement: Statement) -> GoldForm:
+        """A form prefilled with one analyst's version (uses its conditions prefetch)."""
+        return cls(
+            initial={
+                "start": statement.start,
+                "end": statement.end,
+                "quote": statement.quote,
+                "stance": statement.stance,
+                "speaker": statement.speaker_id or "",
+                "addressee": statement.addressee_id or "",
+                "note": statement.note,
+                "conditions": "\n".join(c.description for c in statement.conditions.all()),
+            }
+        )
+
+    def service_data(self, evidence: Mapping[str, Condition]) -> dict[str, Any]:
+        """Arguments for services.statement_adjudicate. One condition per line; a line worded
+        like a source's condition keeps that condition's evidence span. The browser sends a
+        textarea's line ends as \\r\\n: the quote is normalized like the article text."""
+        data = self.cleaned_data
+        conditions = []
+        for line in data["conditions"].splitlines():
+            description = " ".join(line.split())
+            if not description:
+                continue
+            condition: dict[str, Any] = {"description": description}
+            source = evidence.get(description.casefold())
+            if source is not None:
+                condition.update(
+                    evidence_start=source.evidence_start,
+                    evidence_end=source.evidence_end,
+                    evidence_quote=source.evidence_quote,
+                )
+            conditions.append(condition)
+        return {
+            "start": data["start"].strip(),
+            "end": data["end"].strip(),
+            "quote": services.normalize_text(data["quote"]),
+            "stance": data["stance"],
+            "speaker": data["speaker"] or None,
+            "addressee": data["addressee"] or None,
+            "note": data["note"],
+            "conditions": conditions,
         }

@@ -194,20 +194,15 @@ class Status(models.TextChoices):
 
 
 class StatementQuerySet(models.QuerySet):
-    def with_related(self) -> StatementQuerySet:
-        """Everything a list of statements shows, in a fixed number of queries (1 + 1 prefetch)."""
-        return self.select_related(
-            "article", "speaker", "speaker__affiliation", "addressee", "annotator"
-        ).prefetch_related(Prefetch("conditions", queryset=Condition.objects.order_by("position", "id")))
+    def with_conditions(self) -> StatementQuerySet:
+        """Prefetch each statement's conditions in their order (one query for the lot)."""
+        ordered = Condition.objects.order_by("position", "id")
+        return self.prefetch_related(Prefetch("conditions", queryset=ordered))
 
-    def for_article_page(self, article: Article) -> StatementQuerySet:
-        """The statements of one article in text order, with speaker, addressee and conditions."""
-        return (
-            self.filter(article=article)
-            .select_related("speaker", "addressee", "annotator")
-            .prefetch_related(Prefetch("conditions", queryset=Condition.objects.order_by("position", "id")))
-            .order_by("start", "-end", "id")
-        )
+    def for_display(self) -> StatementQuerySet:
+        """A statement as the pages and the API show it: article, speaker, addressee and
+        annotator joined, conditions prefetched (1 query + 1 prefetch, whatever the rows)."""
+        return self.select_related("article", "speaker", "addressee", "annotator").with_conditions()
 
 
 class Statement(models.Model):
@@ -321,6 +316,22 @@ VERDICT_STATUS = {
     Verdict.REJECT: Status.REJECTED,
     Verdict.REQUEST_CHANGES: Status.CHANGES_REQUESTED,
 }
+
+
+def label_of(choices: type[models.TextChoices], value: object) -> str:
+    """The label of `value` in `choices` ("changes_requested" -> "Changes requested"); an unknown
+    value (an old snapshot, a typo in a file) reads as itself, an empty one as ""."""
+    if value in choices.values:
+        return str(choices(value).label)
+    return "" if value is None else str(value)
+
+
+def verdict_outcome(verdict: object) -> str:
+    """A verdict as the outcome it gives ("Accepted", "Changes requested"): lists of verdicts
+    read better that way than as the buttons' imperatives ("Accept")."""
+    if verdict in Verdict.values:
+        return label_of(Status, VERDICT_STATUS[Verdict(verdict)])
+    return label_of(Verdict, verdict)
 
 
 class Review(models.Model):

@@ -7,18 +7,12 @@ A superuser counts as a lead. An inactive or anonymous user may do nothing.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
-from statements.models import Actor, Article, ArticleAssignment, Role, Statement
+from statements.models import Actor, Article, ArticleAssignment, Role, Statement, User
 
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
-
-    from statements.models import User
-
-    AnyUser = User | AnonymousUser
+type AnyUser = User | AnonymousUser
 
 
 def _active(user: AnyUser) -> bool:
@@ -37,6 +31,11 @@ def can_view(user: AnyUser) -> bool:
 def can_annotate(user: AnyUser) -> bool:
     """Create statements, articles and actors: analysts and leads, not viewers."""
     return _active(user) and (user.is_superuser or user.role in (Role.ANALYST, Role.LEAD))
+
+
+def annotators_q() -> Q:
+    """A filter on users for those who annotate (the rule of `can_annotate`, for queries)."""
+    return Q(is_active=True) & (Q(is_superuser=True) | Q(role__in=[Role.ANALYST, Role.LEAD]))
 
 
 def can_create_article(user: AnyUser) -> bool:

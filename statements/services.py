@@ -21,6 +21,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from statements import permissions
 from statements.models import (
@@ -42,6 +43,7 @@ from statements.models import (
     User,
     Verdict,
 )
+from statements.selectors import alignment
 
 MAX_CONDITIONS = 50
 CONTEXT_CHARS = 80
@@ -1024,12 +1026,9 @@ def gold_accept_agreed(*, article: Article, user: User) -> list[Statement]:
     """Adjudicate, in one go, every unit on which all the article's analysts agree (same span,
     stance, speaker, addressee and conditions) and which has no gold statement yet. Returns the
     new gold statements. Units with any disagreement are left for the lead to decide."""
-    from statements.review import compare_article  # a read helper; imported here to keep the
-    # service module free of the agreement machinery at import time
-
     if not permissions.can_adjudicate(user):
         raise PermissionDenied("Only a lead can adjudicate.")
-    comparison = compare_article(article)
+    comparison = alignment.compare_article(article)
     created = []
     for unit in comparison.agreed:
         model = unit.statements[0]
@@ -1049,3 +1048,22 @@ def gold_accept_agreed(*, article: Article, user: User) -> list[Statement]:
             )
         )
     return created
+
+
+# ---- API tokens (DRF's authtoken: one per user), for the settings page and `issue_token` ----
+
+
+@transaction.atomic
+def token_issue(*, user: User, regenerate: bool = False) -> tuple[Token, bool]:
+    """The user's token, created if they have none; with `regenerate`, a new key replaces the old
+    one (which stops working at once). Returns (token, created)."""
+    if regenerate:
+        Token.objects.filter(user=user).delete()
+    return Token.objects.get_or_create(user=user)
+
+
+@transaction.atomic
+def token_revoke(*, user: User) -> bool:
+    """Delete the user's token; True if there was one."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return bool(deleted)

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from statements import services
 from statements.models import Article
-from statements.review import agreement_for_articles
+from statements.selectors.alignment import agreement_for_articles
 from tests.factories import ArticleFactory, StatementFactory
 
 pytestmark = pytest.mark.django_db

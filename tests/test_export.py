@@ -17,7 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from statements import exporting, services
+from statements import services
+from statements.data import exporting
 from statements.models import Article, Statement
 from statements.services import CONTEXT_CHARS
 from tests.factories import ActorFactory, ArticleFactory

@@ -7,13 +7,9 @@ from django.test.utils import CaptureQueriesContext
 
 from statements import services
 from statements.models import Article
-from statements.review import (
-    agreement_for_articles,
-    agreement_over_time,
-    analyst_progress,
-    compare_article,
-    feedback_for,
-)
+from statements.selectors.alignment import agreement_for_articles, agreement_over_time, compare_article
+from statements.selectors.dashboard import analyst_progress
+from statements.selectors.queue import feedback_for
 from tests.factories import ArticleFactory, StatementFactory
 
 pytestmark = pytest.mark.django_db

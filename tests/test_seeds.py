@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
+from statements.data.seeding import SeedError, locate, parse_article_file
 from statements.models import Actor, ActorAlias, Article, Condition, Statement, StatementEvent, User
-from statements.seeding import SeedError, locate, parse_article_file
 
 pytestmark = pytest.mark.django_db
 

@@ -119,7 +119,7 @@ def test_accept_agreed_makes_gold_only_where_everyone_agrees(article, lead, anal
 
 
 def test_review_queue_shows_others_pending_work_only(article, analyst, other_analyst, lead):
-    from statements.review import review_queue
+    from statements.selectors.queue import review_queue
 
     mine = StatementFactory(article=article, user=analyst)
     theirs = StatementFactory(article=article, user=other_analyst, quote="very promising")
@@ -133,7 +133,7 @@ def test_review_queue_shows_others_pending_work_only(article, analyst, other_ana
 
 
 def test_quote_context_gives_a_sentence_each_side():
-    from statements.review import quote_context
+    from statements.presenters.context import quote_context
 
     text = "First one. Second has the quote here. Third follows. Fourth is far."
     start = text.index("the quote")
@@ -145,7 +145,7 @@ def test_quote_context_gives_a_sentence_each_side():
 def test_on_an_assigned_article_only_the_assigned_analysts_are_compared(
     article, lead, analyst, other_analyst
 ):
-    from statements.review import compare_article
+    from statements.selectors.alignment import compare_article
     from tests.factories import UserFactory
 
     earlier = UserFactory(username="earlier")  # e.g. the seed annotation, not assigned
@@ -163,7 +163,7 @@ def test_on_an_assigned_article_only_the_assigned_analysts_are_compared(
 
 
 def test_quote_context_cuts_long_sentences_on_a_word_boundary():
-    from statements.review import quote_context
+    from statements.presenters.context import quote_context
 
     long_before = "Word " * 200  # one sentence of 1,000 characters before the quote
     text = "Intro. " + long_before + "the quote here and " + "more words " * 100 + "end."

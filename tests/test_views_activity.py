@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from statements import services
 from statements.models import Comment, StatementEvent
-from statements.views_review import describe_event
+from statements.presenters.history import describe_event
 from tests.factories import ActorFactory, ArticleFactory, StatementFactory
 
 pytestmark = pytest.mark.django_db
@@ -327,12 +327,12 @@ def test_the_article_history_issues_a_fixed_number_of_queries(
     assert len(response.context["entries"]) == min(1 + 2 * n + 3, 50)
     # the review of a deleted statement, alone on its page (newest first: deleted, reviewed,
     # created), takes its label from the deletion snapshot: 7 the deletion events of such ones
-    monkeypatch.setattr("statements.views_review.HISTORY_PAGE_SIZE", 1)
+    monkeypatch.setattr("statements.views.activity.HISTORY_PAGE_SIZE", 1)
     with django_assert_num_queries(7):
         response = client.get(history_url(statement.article, statement=reviewed_then_deleted.pk, page=2))
     (entry,) = response.context["entries"]
     assert (entry.event.action, entry.label) == ("reviewed", "very promising")
-    monkeypatch.setattr("statements.views_review.HISTORY_PAGE_SIZE", 50)
+    monkeypatch.setattr("statements.views.activity.HISTORY_PAGE_SIZE", 50)
     client.force_login(lead)  # leads are never blind: no 4
     with django_assert_num_queries(5):
         client.get(history_url(statement.article))

@@ -1,4 +1,4 @@
-"""The Agreement page: the numbers of review.agreement_for_articles for one article or a filtered
+"""The Agreement page: the numbers of alignment.agreement_for_articles for one article or a filtered
 set, a chart per analyst pair, the stance confusion matrices, and undefined values explained."""
 
 import re
@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 
 from statements import services
-from statements.adjudication import UNDEFINED
-from statements.charts import bar_chart, fmt
 from statements.models import Article
-from statements.review import agreement_for_articles
+from statements.presenters.charts import bar_chart, fmt
+from statements.presenters.reports import UNDEFINED
+from statements.selectors.alignment import agreement_for_articles
 from tests.factories import ArticleFactory, StatementFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -202,7 +202,7 @@ def test_the_page_issues_a_fixed_number_of_queries(
 ):
     _corpus([analyst, other_analyst, UserFactory(username="cara", first_name="Cara")], n_articles)
     client.force_login(lead)
-    # 1 session, 2 user, then review.agreement_for_articles: 3 statements, 4 condition
+    # 1 session, 2 user, then alignment.agreement_for_articles: 3 statements, 4 condition
     # descriptions, 5 article lengths; 6 the analysts' names; 7 sources and 8 actors for the
     # filter form
     with django_assert_num_queries(8):

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from statements import services
 from statements.forms import Utf16Text
-from statements.highlight import segments
 from statements.models import Condition, Statement, StatementEvent
+from statements.presenters.highlight import segments
 from tests.factories import ActorFactory, ArticleFactory, StatementFactory
 
 pytestmark = pytest.mark.django_db

@@ -360,7 +360,7 @@ def test_the_page_issues_a_fixed_number_of_queries(
     assert services.gold_accept_agreed(article=article, user=lead)  # some units show their gold
     url = reverse("article_compare", args=[article.pk])
     client.force_login(lead)
-    # 1 session, 2 user, 3 article, then review.compare_article: 4 assignments, 5 analyst
+    # 1 session, 2 user, 3 article, then alignment.compare_article: 4 assignments, 5 analyst
     # statements (speaker, addressee, annotator joined), 6 their conditions, 7 gold statements,
     # 8 gold conditions, 9 gold sources
     with django_assert_num_queries(9):

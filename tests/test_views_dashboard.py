@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from statements import services
-from statements.adjudication import open_disagreements
-from statements.charts import line_chart
 from statements.models import Article, Statement
-from statements.review import agreement_over_time, compare_article
+from statements.presenters.charts import line_chart
+from statements.selectors.alignment import agreement_over_time, compare_article
+from statements.selectors.dashboard import open_disagreements
 from tests.factories import ArticleFactory, StatementFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -153,11 +153,11 @@ def test_the_dashboard_issues_a_fixed_number_of_queries(
             article=article, user=analyst, quote="Putin told reporters", conditions=[{"description": f"c{i}"}]
         )
     client.force_login(lead)
-    # 1 session, 2 user; 3-6 review.corpus_fingerprint (statements, conditions, articles,
-    # assignments); review.agreement_over_time: 7 statements, 8 condition descriptions,
+    # 1 session, 2 user; 3-6 dashboard.corpus_fingerprint (statements, conditions, articles,
+    # assignments); alignment.agreement_over_time: 7 statements, 8 condition descriptions,
     # 9 article lengths, 10 months; open_disagreements: 11 statements, 12 conditions, 13 gold
     # sources, 14 assignments, 15 titles; review_backlog: 16 totals, 17 top articles;
-    # review.analyst_progress: 18 users, 19 statements by status, 20 assignments
+    # dashboard.analyst_progress: 18 users, 19 statements by status, 20 assignments
     with django_assert_num_queries(20):
         page = client.get(URL).content.decode()
     assert page.count('class="button small" href="/articles/') == n_articles

@@ -11,9 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from statements import review, services
+from statements import services
 from statements.models import Review, Statement, StatementEvent
-from statements.views_review import context_of, with_context_window
+from statements.presenters import context
+from statements.presenters.context import context_of
+from statements.selectors.queue import with_context_window
 from tests.factories import ActorFactory, ArticleFactory, StatementFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +113,7 @@ def test_it_lists_other_analysts_pending_statements_and_never_the_reviewers_own(
 def test_it_shows_each_quote_in_context_with_its_facts_and_links(client, analyst, article, theirs):
     client.force_login(analyst)
     page = client.get(reverse("review_queue")).content.decode()
-    before, after = review.quote_context(article.text, theirs.start, theirs.end)
+    before, after = context.quote_context(article.text, theirs.start, theirs.end)
     assert f'{escape(before)}<mark class="s-caveat">{QUOTE}</mark>{escape(after)}</blockquote>' in page
     for text in (
         "Vladimir Putin",
@@ -151,7 +153,7 @@ def test_the_context_window_gives_exactly_what_quote_context_gives_on_the_whole_
     article = ArticleFactory(text=text)
     statement = StatementFactory(article=article, user=UserFactory(), quote=quote)
     loaded = with_context_window(Statement.objects.select_related("article")).get(pk=statement.pk)
-    assert context_of(loaded) == review.quote_context(text, statement.start, statement.end)
+    assert context_of(loaded) == context.quote_context(text, statement.start, statement.end)
     assert "text" in loaded.article.get_deferred_fields()
 
 
@@ -194,7 +196,7 @@ def test_filters_answer_htmx_with_the_results_fragment_only(client, analyst, the
 def test_it_pages_by_id_so_reviewed_items_never_push_others_out_of_reach(
     client, analyst, other_analyst, article, monkeypatch
 ):
-    monkeypatch.setattr("statements.views_review.QUEUE_PAGE_SIZE", 2)
+    monkeypatch.setattr("statements.views.review.QUEUE_PAGE_SIZE", 2)
     s1, s2, s3, s4, s5 = (
         StatementFactory(article=article, user=other_analyst, quote=QUOTE) for _ in range(5)
     )
@@ -231,7 +233,7 @@ def test_the_nav_badge_counts_what_awaits_review_lazily_and_caps_it(
 
 
 def test_the_queue_stops_counting_at_1000(client, analyst, other_analyst, article, monkeypatch):
-    monkeypatch.setattr("statements.views_review.COUNT_CAP", 2)
+    monkeypatch.setattr("statements.views.review.COUNT_CAP", 2)
     for _ in range(4):
         StatementFactory(article=article, user=other_analyst, quote=QUOTE)
     client.force_login(analyst)
@@ -239,7 +241,7 @@ def test_the_queue_stops_counting_at_1000(client, analyst, other_analyst, articl
 
 
 def test_the_nav_badge_stops_counting_at_99(client, analyst, other_analyst, monkeypatch):
-    monkeypatch.setattr("statements.views_review.BADGE_CAP", 2)
+    monkeypatch.setattr("statements.views.review.BADGE_CAP", 2)
     article = ArticleFactory()
     for _ in range(4):
         StatementFactory(article=article, user=other_analyst, quote=QUOTE)

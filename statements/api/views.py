@@ -22,7 +22,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from statements import agreement, exporting, permissions, review, services
+from statements import agreement, permissions, services
 from statements.api import serializers as s
 from statements.api.base import (
     ApiViewMixin,
@@ -31,15 +31,17 @@ from statements.api.base import (
     JSONLParser,
     PagePagination,
 )
-from statements.api.filters import (
+from statements.data import exporting
+from statements.data.importing import ImportFailed, import_articles
+from statements.filters import (
     ActorFilter,
     ArticleFilter,
     ConditionFilter,
     ReviewFilter,
     StatementFilter,
 )
-from statements.importing import ImportFailed, import_articles
 from statements.models import Actor, Article, Condition, Review, Statement, User
+from statements.selectors import alignment
 
 _FILTERS = [DjangoFilterBackend, filters.OrderingFilter]
 
@@ -457,7 +459,7 @@ class AgreementView(ApiViewMixin, GenericAPIView):
         articles = Article.objects.filter(pk__in=statements.values("article_id"))
         if not permissions.is_lead(request.user):
             articles = articles.exclude(pk__in=permissions.blind_article_ids(request.user))
-        report = review.agreement_for_articles(
+        report = alignment.agreement_for_articles(
             articles,
             finished_only=params.validated_data["finished"],
             threshold=params.validated_data["threshold"],

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 
-from statements.adjudication import UNDEFINED
-from statements.charts import fmt
+from statements.presenters.charts import fmt
+from statements.presenters.reports import UNDEFINED
 
 register = template.Library()
 

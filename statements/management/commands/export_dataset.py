@@ -3,7 +3,7 @@ import sys
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from statements.dataset import dump
+from statements.data.dataset import dump
 
 
 class Command(BaseCommand):

@@ -4,8 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 from tqdm import tqdm
 
-from statements import exporting, permissions
-from statements.api.filters import StatementFilter
+from statements import permissions
+from statements.data import exporting
+from statements.filters import StatementFilter
 from statements.models import Statement, User
 
 

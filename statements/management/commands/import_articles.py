@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from statements.importing import ImportFailed, import_articles, read_items
+from statements.data.importing import ImportFailed, import_articles, read_items
 from statements.models import User
 
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from tqdm import tqdm
 
-from statements.dataset import DatasetError, load
+from statements.data.dataset import DatasetError, load
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from statements.models import User
-from statements.tokens import token_issue
+from statements.services import token_issue
 
 
 class Command(BaseCommand):

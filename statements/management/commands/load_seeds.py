@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from statements.seeding import SeedError, load_seeds
+from statements.data.seeding import SeedError, load_seeds
 
 
 class Command(BaseCommand):

@@ -6,83 +6,31 @@ Each function documents its queries; none issues one query per row.
 
 from __future__ import annotations
 
-import hashlib
-import re
+import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Exists,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.db.models.functions import Length
+from django.http import QueryDict
 
 from statements import agreement, permissions
 from statements.models import (
     Article,
     ArticleAssignment,
-    Comment,
     Condition,
-    Review,
-    Role,
     Statement,
-    Status,
     User,
 )
-
-# A sentence ends at . ! ? (optionally followed by closing quotes/brackets) and white space,
-# or at a blank line.
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+|\n\s*\n")
-
-
-def quote_context(text: str, start: int, end: int, *, limit: int = 400) -> tuple[str, str]:
-    """The text around a quote: from the start of the sentence before the quote's sentence up
-    to the quote, and from the quote to the end of the sentence after it (each side at most
-    `limit` characters, cut on a word boundary and marked with "…" where a sentence is cut), so
-    a reviewer can judge the quote in context."""
-    window_lo, window_hi = max(0, start - 2 * limit), min(len(text), end + 2 * limit)
-    cuts = [m.end() for m in _SENTENCE_END.finditer(text, window_lo, start)]
-    lo = cuts[-2] if len(cuts) >= 2 else window_lo
-    ends = _SENTENCE_END.finditer(text, max(start, end - 1), window_hi)
-    first, second = next(ends, None), next(ends, None)
-    hi = second.end() if second else window_hi
-    if first is None:
-        hi = window_hi
-    cut_lo, cut_hi = max(lo, start - limit), min(hi, end + limit)
-    before, after = text[cut_lo:start], text[end:cut_hi].rstrip()
-    # Cut inside a sentence: start and end on a word boundary, and say that text is missing.
-    if cut_lo > lo:
-        space = before.find(" ")
-        before = "…" + (before[space + 1 :] if 0 <= space < len(before) - 1 else before)
-    if cut_hi < hi:
-        space = after.rfind(" ")
-        after = (after[:space] if space > 0 else after) + "…"
-    return before, after
-
-
-def review_queue(user: User, *, filters: dict | None = None) -> QuerySet[Statement]:
-    """Other people's statements awaiting review that `user` may see, oldest first.
-
-    Awaiting review means pending (new, or edited after a verdict). Gold statements are never
-    in the queue. `filters` may hold article, annotator, speaker (ids) and stance.
-    One query for the page of statements (article, speaker, addressee, annotator joined) and one
-    prefetch for their conditions.
-    """
-    qs = (
-        Statement.objects.filter(status=Status.PENDING, is_gold=False)
-        .exclude(annotator_id=user.pk)
-        .filter(permissions.visible_statements_q(user))
-        .select_related("article", "speaker", "addressee", "annotator")
-        .prefetch_related(Prefetch("conditions", queryset=Condition.objects.order_by("position", "id")))
-        .order_by("created_at", "id")
-    )
-    for key in ("article", "annotator", "speaker"):
-        value = (filters or {}).get(key)
-        if value:
-            qs = qs.filter(**{f"{key}_id": value})
-    stance = (filters or {}).get("stance")
-    if stance:
-        qs = qs.filter(stance=stance)
-    return qs
-
+from statements.permissions import AnyUser
 
 # ---- Agreement ------------------------------------------------------------------------------
 
@@ -305,90 +253,101 @@ def compare_article(article: Article, *, threshold: float = agreement.DEFAULT_TH
 # ---- Feedback, history and the lead's dashboard -------------------------------------------------
 
 
-def feedback_for(user: User) -> QuerySet[Statement]:
-    """`user`'s own statements that someone reviewed or commented on, latest activity first.
+THRESHOLD_MIN = 0.05  # the lowest Jaccard threshold the agreement page accepts
 
-    Queries: the statements (article, speaker joined), then prefetches of their reviews (with
-    reviewer) and comments (with author): three, whatever the number of rows.
-    """
-    reviewed = Review.objects.filter(statement=OuterRef("pk"))
-    commented = Comment.objects.filter(statement=OuterRef("pk")).exclude(author=user)
-    return (
-        Statement.objects.filter(annotator=user)
-        .filter(Exists(reviewed) | Exists(commented))
-        .annotate(last_review=Max("reviews__created_at"), last_comment=Max("comments__created_at"))
-        .select_related("article", "speaker", "addressee")
-        .prefetch_related(
-            Prefetch("reviews", queryset=Review.objects.select_related("reviewer").order_by("created_at")),
-            Prefetch("comments", queryset=Comment.objects.select_related("author").order_by("created_at")),
-        )
-        .order_by("-updated_at", "-id")
-    )
+
+def _parse_date(value: str | None, name: str, errors: dict[str, str]) -> dt.date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        errors[name] = f"“{value}” is not a date; use YYYY-MM-DD."
+        return None
+
+
+def _parse_int(value: str | None) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else None
 
 
 @dataclass
-class AnalystProgress:
-    user: User
-    assigned: int = 0
-    finished: int = 0
-    statements: int = 0
-    reviewed: int = 0
-    accepted: int = 0
-    pending: int = 0
+class AgreementFilters:
+    """What the agreement page is about: one article, or the articles matching the filters."""
+
+    article_id: int | None = None
+    source: str = ""
+    actor_id: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    finished_only: bool = False
+    threshold: float = agreement.DEFAULT_THRESHOLD
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_params(cls, params: QueryDict | Mapping[str, str]) -> AgreementFilters:
+        """Parse the query string leniently: a bad value is reported and ignored."""
+        errors: dict[str, str] = {}
+        threshold = agreement.DEFAULT_THRESHOLD
+        raw = (params.get("threshold") or "").strip()
+        if raw:
+            try:
+                threshold = float(raw)
+            except ValueError:
+                threshold = -1.0
+            if not THRESHOLD_MIN <= threshold <= 1:
+                errors["threshold"] = (
+                    f"“{raw}” is not a Jaccard threshold: use a number from {THRESHOLD_MIN} to 1. "
+                    f"Showing {agreement.DEFAULT_THRESHOLD}."
+                )
+                threshold = agreement.DEFAULT_THRESHOLD
+        date_from = _parse_date(params.get("from"), "from", errors)
+        date_to = _parse_date(params.get("to"), "to", errors)
+        if date_from and date_to and date_from > date_to:
+            errors["to"] = "The end of the date range is before its start."
+        return cls(
+            article_id=_parse_int(params.get("article")),
+            source=(params.get("source") or "").strip(),
+            actor_id=_parse_int(params.get("actor")),
+            date_from=date_from,
+            date_to=date_to,
+            finished_only=params.get("finished") == "1",
+            threshold=threshold,
+            errors=errors,
+        )
 
     @property
-    def share_accepted(self) -> float | None:
-        """Accepted as a share of the statements that got a verdict (None before any)."""
-        return self.accepted / self.reviewed if self.reviewed else None
+    def is_filtered(self) -> bool:
+        """Whether anything narrows the corpus (the threshold does not)."""
+        return bool(
+            self.article_id
+            or self.source
+            or self.actor_id
+            or self.date_from
+            or self.date_to
+            or self.finished_only
+        )
 
+    def articles(self, user: AnyUser) -> QuerySet[Article]:
+        """The articles to compute agreement over (a lazy queryset, used as a subquery).
 
-def analyst_progress() -> list[AnalystProgress]:
-    """Per analyst: assignments (finished of assigned), statements by status. Three aggregate
-    queries (users, statement counts by annotator and status, assignment counts)."""
-    users = {
-        u.pk: AnalystProgress(user=u)
-        for u in User.objects.filter(is_active=True, role__in=[Role.ANALYST, Role.LEAD]).order_by("username")
-    }
-    for annotator_id, status, n in (
-        Statement.objects.filter(is_gold=False)
-        .values_list("annotator_id", "status")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        progress = users.get(annotator_id)
-        if progress is None:
-            continue
-        progress.statements += n
-        if status == Status.PENDING:
-            progress.pending += n
-        else:
-            progress.reviewed += n
-            if status == Status.ACCEPTED:
-                progress.accepted += n
-    for analyst_id, finished, n in (
-        ArticleAssignment.objects.values_list("analyst_id")
-        .annotate(finished=Count("id", filter=Q(finished_at__isnull=False)), n=Count("id"))
-        .order_by()
-    ):
-        if analyst_id in users:
-            users[analyst_id].assigned = n
-            users[analyst_id].finished = finished
-    return [p for p in users.values() if p.statements or p.assigned]
-
-
-def corpus_fingerprint() -> str:
-    """A string that changes whenever anything the corpus-wide agreement depends on changes:
-    statements (created, edited, reviewed, deleted, adjudicated: count, highest id, latest
-    update), conditions (count, highest id), articles (count, latest update) and assignments
-    (count, finished count, latest finish). Four aggregate queries on indexed columns, cheap
-    next to recomputing agreement over the whole corpus; pages cache on it."""
-    parts = [
-        Statement.objects.aggregate(n=Count("id"), top=Max("id"), last=Max("updated_at")),
-        Condition.objects.aggregate(n=Count("id"), top=Max("id")),
-        Article.objects.aggregate(n=Count("id"), last=Max("updated_at")),
-        ArticleAssignment.objects.aggregate(
-            n=Count("id"), done=Count("finished_at"), last=Max("finished_at")
-        ),
-    ]
-    raw = "|".join(",".join(str(v) for v in part.values()) for part in parts)
-    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+        Someone annotating an article blind does not get its numbers: they would tell them
+        how the others marked it. Leads see every article."""
+        qs = Article.objects.all()
+        if self.article_id is not None:
+            qs = qs.filter(pk=self.article_id)
+        if self.source:
+            qs = qs.filter(source=self.source)
+        if self.actor_id is not None:
+            speaks = Statement.objects.filter(article=OuterRef("pk"), is_gold=False).filter(
+                Q(speaker_id=self.actor_id) | Q(addressee_id=self.actor_id)
+            )
+            qs = qs.filter(Exists(speaks))
+        if self.date_from:
+            qs = qs.filter(published__gte=self.date_from)
+        if self.date_to:
+            qs = qs.filter(published__lte=self.date_to)
+        if not permissions.is_lead(user):
+            qs = qs.exclude(pk__in=permissions.blind_article_ids(user))
+        return qs

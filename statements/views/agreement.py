@@ -1,6 +1,6 @@
 """The agreement page, the compare (adjudication) page and the leads' dashboard.
 
-Same conventions as statements/views.py: typed function views, one template per page, htmx
+Same conventions as every page module (views/__init__.py): typed function views, one template per page, htmx
 fragments as `{% partialdef %}` blocks of that template chosen by the HX-Target of the request
 (responses vary on it), plain links and forms first. Writes go through statements/services.py
 (statement_adjudicate, gold_accept_agreed); permissions are checked here before anything is
@@ -17,47 +17,46 @@ Who sees what:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import (
+    Prefetch,
+)
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import reswap, retarget, trigger_client_event
+from django_htmx.http import reswap, retarget
 
-from statements import adjudication, permissions, review, selectors, services
-from statements.adjudication import AgreementFilters, UnitView
-from statements.forms import add_service_errors
-from statements.models import Article, Condition, Stance, Statement, User
+from statements import permissions, services
+from statements.forms import GoldForm, add_service_errors
+from statements.models import (
+    Article,
+    Condition,
+    Stance,
+    Statement,
+    User,
+)
+from statements.presenters import reports
+from statements.selectors import alignment, catalog, workspace
+from statements.selectors import dashboard as dashboard_reads
+from statements.views.http import (
+    announce,
+    fragment_target,
+    login_required,
+    parse_id,
+)
 
 # htmx-aware: a signed-out htmx request gets HX-Redirect to sign in, never a 302 into a fragment
-from statements.views import login_required
 
 AGREEMENT_PAGE = "statements/agreement.html"
 COMPARE_PAGE = "statements/compare.html"
 DASHBOARD_PAGE = "statements/dashboard.html"
 DASHBOARD_CACHE_SECONDS = 24 * 3600
-
-
-def _target(request: HttpRequest) -> str | None:
-    """The id of the element an htmx request will swap (HX-Target), or None for the full page
-    (also for a history restore, which wants the whole page)."""
-    htmx = getattr(request, "htmx", None)
-    if htmx and not htmx.history_restore_request:
-        return htmx.target
-    return None
-
-
-def _int_or_none(value: Any) -> int | None:
-    value = str(value or "").strip()
-    return int(value) if value.isdigit() else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -72,15 +71,15 @@ def agreement_page(request: HttpRequest) -> HttpResponse:
     the filters (source, actor, published from/to, finished analysts only, Jaccard threshold).
     Fragment: `results` (everything below the filter form)."""
     user = request.user
-    filters = AgreementFilters.from_params(request.GET)
+    filters = alignment.AgreementFilters.from_params(request.GET)
     article = None
     blind = False
     if filters.article_id is not None:
         article = get_object_or_404(
             Article.objects.only("pk", "title", "source", "published", "dateline"), pk=filters.article_id
         )
-        blind = selectors.is_blind(user, article)
-    report = review.agreement_for_articles(
+        blind = workspace.is_blind(user, article)
+    report = alignment.agreement_for_articles(
         filters.articles(user), finished_only=filters.finished_only, threshold=filters.threshold
     )
     users = list(User.objects.filter(pk__in=report.annotators)) if report.annotators else []
@@ -88,13 +87,13 @@ def agreement_page(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "article": article,
         "blind": blind,
-        "view": adjudication.agreement_view(report, users),
+        "view": reports.agreement_view(report, users),
         "report": report,
         "can_compare": article is not None and not blind,
     }
-    if _target(request) == "results":
+    if fragment_target(request) == "results":
         return render(request, f"{AGREEMENT_PAGE}#results", context)
-    context.update(sources=selectors.article_sources(), actors=selectors.actor_choices())
+    context.update(sources=catalog.article_sources(), actors=catalog.actor_choices())
     return render(request, AGREEMENT_PAGE, context)
 
 
@@ -102,72 +101,12 @@ def agreement_page(request: HttpRequest) -> HttpResponse:
 # Compare and adjudicate
 
 
-class GoldForm(forms.Form):
-    """The lead's merged version of a unit. Lenient on purpose: the service validates (offsets,
-    quote against the text, stance, actors, conditions) and its messages come back inline."""
-
-    start = forms.CharField(required=False, label="Start")
-    end = forms.CharField(required=False, label="End")
-    quote = forms.CharField(required=False, strip=False, label="Quote", widget=forms.Textarea)
-    stance = forms.CharField(required=False, label="Stance")
-    speaker = forms.CharField(required=False, label="Speaker")
-    addressee = forms.CharField(required=False, label="Addressee")
-    note = forms.CharField(required=False, label="Note", widget=forms.Textarea)
-    conditions = forms.CharField(required=False, label="Conditions", widget=forms.Textarea)
-
-    @classmethod
-    def from_statement(cls, statement: Statement) -> GoldForm:
-        """A form prefilled with one analyst's version (uses its conditions prefetch)."""
-        return cls(
-            initial={
-                "start": statement.start,
-                "end": statement.end,
-                "quote": statement.quote,
-                "stance": statement.stance,
-                "speaker": statement.speaker_id or "",
-                "addressee": statement.addressee_id or "",
-                "note": statement.note,
-                "conditions": "\n".join(c.description for c in statement.conditions.all()),
-            }
-        )
-
-    def service_data(self, evidence: Mapping[str, Condition]) -> dict[str, Any]:
-        """Arguments for services.statement_adjudicate. One condition per line; a line worded
-        like a source's condition keeps that condition's evidence span. The browser sends a
-        textarea's line ends as \\r\\n: the quote is normalized like the article text."""
-        data = self.cleaned_data
-        conditions = []
-        for line in data["conditions"].splitlines():
-            description = " ".join(line.split())
-            if not description:
-                continue
-            condition: dict[str, Any] = {"description": description}
-            source = evidence.get(description.casefold())
-            if source is not None:
-                condition.update(
-                    evidence_start=source.evidence_start,
-                    evidence_end=source.evidence_end,
-                    evidence_quote=source.evidence_quote,
-                )
-            conditions.append(condition)
-        return {
-            "start": data["start"].strip(),
-            "end": data["end"].strip(),
-            "quote": services.normalize_text(data["quote"]),
-            "stance": data["stance"],
-            "speaker": data["speaker"] or None,
-            "addressee": data["addressee"] or None,
-            "note": data["note"],
-            "conditions": conditions,
-        }
-
-
 def _get_article_for_compare(request: HttpRequest, pk: int) -> Article:
     """The article `pk` if the user may compare its analysts' work: leads always, others once
     they do not annotate it blind (PermissionDenied otherwise)."""
     article = get_object_or_404(Article, pk=pk)
     user = request.user
-    if not permissions.is_lead(user) and selectors.is_blind(user, article):
+    if not permissions.is_lead(user) and workspace.is_blind(user, article):
         raise PermissionDenied("Mark your own annotation of this article finished to compare it.")
     return article
 
@@ -187,12 +126,12 @@ def _compare_context(
     unit_errors: list[str] | None = None,
 ) -> dict[str, Any]:
     """Everything the compare page renders. Queries: the comparison (five, see
-    review.compare_article) and, when a merged-version form is open, the actors for its
+    alignment.compare_article) and, when a merged-version form is open, the actors for its
     speaker and addressee lists."""
-    comparison = review.compare_article(article)
-    rows = adjudication.compare_units(comparison, article.text)
+    comparison = alignment.compare_article(article)
+    rows = reports.compare_units(comparison, article.text)
     can_adjudicate = permissions.can_adjudicate(request.user)
-    editing: UnitView | None = None
+    editing: reports.UnitView | None = None
     if can_adjudicate and edit_key is not None:
         editing = next((r for r in rows if r.key == edit_key and r.state != "gold"), None)
     prefilled_from = None
@@ -214,15 +153,15 @@ def _compare_context(
         "editing": editing,
         "prefilled_from": prefilled_from,
         "unit_errors": unit_errors or [],
-        "actors": selectors.actor_choices() if editing is not None else [],
+        "actors": catalog.actor_choices() if editing is not None else [],
         "stances": Stance.choices,
-        "difference_labels": adjudication.DIFFERENCE_LABELS,
+        "difference_labels": reports.DIFFERENCE_LABELS,
     }
 
 
 def _unit_key(target: str | None) -> int | None:
     if target and target.startswith("unit-"):
-        return _int_or_none(target.removeprefix("unit-"))
+        return parse_id(target.removeprefix("unit-"))
     return None
 
 
@@ -235,11 +174,9 @@ def article_compare(request: HttpRequest, pk: int) -> HttpResponse:
     Fragments: `compare` (the summary and every unit) and `unit` (one unit, for HX-Target
     `unit-KEY`: opening or closing its form)."""
     article = _get_article_for_compare(request, pk)
-    edit_key = _int_or_none(request.GET.get("edit"))
-    context = _compare_context(
-        request, article, edit_key=edit_key, from_id=_int_or_none(request.GET.get("from"))
-    )
-    target = _target(request)
+    edit_key = parse_id(request.GET.get("edit"))
+    context = _compare_context(request, article, edit_key=edit_key, from_id=parse_id(request.GET.get("from")))
+    target = fragment_target(request)
     key = _unit_key(target)
     if key is not None:
         row = next((r for r in context["rows"] if r.key == key), None)
@@ -258,7 +195,7 @@ def _written(request: HttpRequest, article: Article, message: str, key: int | No
     a plain form goes back to the page (post/redirect/get)."""
     if request.htmx:
         response = render(request, f"{COMPARE_PAGE}#compare", _compare_context(request, article))
-        return trigger_client_event(response, "annotator:status", {"message": message})
+        return announce(response, message)
     messages.success(request, message)
     return redirect(_compare_url(article, key))
 
@@ -272,13 +209,13 @@ def article_adjudicate(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_adjudicate(request.user):
         raise PermissionDenied("Only a lead can adjudicate.")
     article = get_object_or_404(Article, pk=pk)
-    source_ids = sorted({i for i in map(_int_or_none, request.POST.getlist("source")) if i is not None})
+    source_ids = sorted({i for i in map(parse_id, request.POST.getlist("source")) if i is not None})
     sources = list(
         Statement.objects.filter(pk__in=source_ids, article=article, is_gold=False).prefetch_related(
             Prefetch("conditions", queryset=Condition.objects.order_by("position", "id"))
         )
     )
-    use_id = _int_or_none(request.POST.get("use"))
+    use_id = parse_id(request.POST.get("use"))
     form: GoldForm | None = None
     try:
         if use_id is not None:
@@ -308,7 +245,7 @@ def article_adjudicate(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             form = GoldForm(request.POST)
             form.is_valid()  # every field is optional text: this only fills cleaned_data
-            data = form.service_data(adjudication.condition_evidence(sources))
+            data = form.service_data(reports.condition_evidence(sources))
         # Stand-ins with just the ids: the service checks them all (this article, not gold,
         # not adjudicated yet, still there), including any the query above left out.
         gold = services.statement_adjudicate(
@@ -383,25 +320,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not permissions.is_lead(request.user):
         raise PermissionDenied("The dashboard is for leads.")
     # The corpus-wide computations cost seconds at 100,000 statements: cache them until the
-    # corpus changes (review.corpus_fingerprint), so a lead coming back pays four cheap queries.
+    # corpus changes (dashboard_reads.corpus_fingerprint), so a lead coming back pays four cheap queries.
     # The backlog's oldest-pending age is then as of the computation; it is shown with its time.
-    key = f"dashboard:{review.corpus_fingerprint()}"
+    key = f"dashboard:{dashboard_reads.corpus_fingerprint()}"
     corpus = cache.get(key)
     if corpus is None:
-        points = review.agreement_over_time(Article.objects.all())
+        points = alignment.agreement_over_time(Article.objects.all())
         corpus = (
-            *adjudication.agreement_trend(points),
-            *adjudication.open_disagreements(),
-            adjudication.review_backlog(),
+            *reports.agreement_trend(points),
+            *dashboard_reads.open_disagreements(),
+            dashboard_reads.review_backlog(),
         )
         cache.set(key, corpus, DASHBOARD_CACHE_SECONDS)
     trend, trend_chart, disagreements, n_needing, backlog = corpus
     context = {
-        "progress": review.analyst_progress(),
+        "progress": dashboard_reads.analyst_progress(),
         "backlog": backlog,
         "trend": trend,
         "trend_chart": trend_chart,
-        "trend_series": adjudication.TREND_SERIES,
+        "trend_series": reports.TREND_SERIES,
         "disagreements": disagreements,
         "n_needing": n_needing,
     }

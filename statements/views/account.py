@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
-from statements.tokens import token_issue, token_revoke
+from statements.services import token_issue, token_revoke
 
 
 @login_required

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from django.utils.safestring import SafeString, mark_safe
 
-from statements.highlight import segments
-from statements.selectors import StatementRow
+from statements.presenters.highlight import segments
+from statements.selectors.workspace import StatementRow
 
 _esc = html.escape
 

@@ -1,0 +1,181 @@
+"""Reads for the annotate page: the article's statements as rows (speaker, addressee, annotator and
+conditions joined), one statement's verdicts and discussion, the user's assignment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    F,
+)
+
+from statements import permissions
+from statements.models import (
+    Article,
+    ArticleAssignment,
+    Comment,
+    Review,
+    Stance,
+    Statement,
+    Status,
+    User,
+    label_of,
+)
+from statements.permissions import AnyUser
+
+
+def assignment_for(user: AnyUser, article: Article) -> ArticleAssignment | None:
+    """`user`'s assignment to `article`, if any (one query; none for anonymous users)."""
+    if not user.is_authenticated:
+        return None
+    return ArticleAssignment.objects.filter(article=article, analyst_id=user.pk).first()
+
+
+def statement_activity(statement_id: int) -> dict:
+    """The verdicts (with reviewers) and the discussion (with authors) of one statement: two
+    queries, for the side panel of the annotate page."""
+    return {
+        "reviews": list(
+            Review.objects.filter(statement_id=statement_id)
+            .select_related("reviewer")
+            .annotate(current_version=F("statement__version"))
+            .order_by("created_at", "id")
+        ),
+        "comments": list(
+            Comment.objects.filter(statement_id=statement_id)
+            .select_related("author")
+            .order_by("created_at", "id")
+        ),
+    }
+
+
+def is_blind(user: AnyUser, article: Article) -> bool:
+    """Whether others' statements on `article` are hidden from `user` (one query, none for leads)."""
+    return permissions.is_blind(user, article.pk)
+
+
+@dataclass(slots=True)
+class ConditionRow:
+    pk: int
+    description: str
+    evidence_start: int | None
+    evidence_end: int | None
+    evidence_quote: str
+
+    @property
+    def has_evidence(self) -> bool:
+        return self.evidence_start is not None
+
+
+@dataclass(slots=True)
+class StatementRow:
+    """What the annotate page shows of one statement (highlight, list entry, panel): plain
+    values, no model instances, because building thousands of those would cost more than the
+    whole page."""
+
+    pk: int
+    start: int
+    end: int
+    quote: str
+    stance: str
+    status: str
+    is_gold: bool
+    note: str
+    speaker_name: str
+    addressee_name: str
+    annotator_id: int
+    annotator_name: str
+    conditions: list[ConditionRow] = field(default_factory=list)
+
+    @property
+    def stance_label(self) -> str:
+        return label_of(Stance, self.stance)
+
+    @property
+    def status_label(self) -> str:
+        return label_of(Status, self.status)
+
+    def as_statement(self) -> Statement:
+        """An unsaved stand-in with the fields permissions.can_edit_statement() reads."""
+        return Statement(pk=self.pk, annotator_id=self.annotator_id, is_gold=self.is_gold)
+
+
+_ROW_FIELDS = (
+    "pk",
+    "start",
+    "end",
+    "quote",
+    "stance",
+    "status",
+    "is_gold",
+    "note",
+    "speaker__name",
+    "addressee__name",
+    "annotator_id",
+    "annotator__first_name",
+    "annotator__last_name",
+    "annotator__username",
+    # LEFT JOIN conditions: one row per condition (or one with NULLs), so statements and their
+    # conditions come in a single query
+    "conditions__pk",
+    "conditions__description",
+    "conditions__evidence_start",
+    "conditions__evidence_end",
+    "conditions__evidence_quote",
+)
+
+
+def article_page_rows(
+    article: Article, user: AnyUser, *, mine: bool = False, ids: Sequence[int] | None = None
+) -> list[StatementRow]:
+    """The statements of `article` that `user` may see (only their own with `mine`, only `ids`,
+    in that order, when given), in text order, with speaker, addressee, annotator and
+    conditions, as plain rows: one query however many there are."""
+    qs = Statement.objects.filter(article=article).filter(permissions.visible_statements_q(user))
+    if mine:
+        qs = qs.filter(annotator_id=user.pk)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    names: dict[int, str] = {}
+    rows: dict[int, StatementRow] = {}
+    ordered = qs.order_by("start", "-end", "id", "conditions__position", "conditions__id")
+    for values in ordered.values_list(*_ROW_FIELDS):
+        pk = values[0]
+        row = rows.get(pk)
+        if row is None:
+            *head, speaker, addressee, annotator_id, first, last, username = values[:14]
+            if annotator_id not in names:  # User.__str__, once per annotator
+                names[annotator_id] = str(User(first_name=first, last_name=last, username=username))
+            row = rows[pk] = StatementRow(
+                *head, speaker or "", addressee or "", annotator_id, names[annotator_id]
+            )
+        if values[14] is not None:
+            row.conditions.append(ConditionRow(*values[14:]))
+    if ids is not None:
+        return [rows[i] for i in ids if i in rows]
+    return list(rows.values())
+
+
+def statement_row(statement: Statement) -> StatementRow:
+    """The row of one statement already loaded with its speaker, addressee, annotator and
+    conditions (no query)."""
+    return StatementRow(
+        statement.pk,
+        statement.start,
+        statement.end,
+        statement.quote,
+        statement.stance,
+        statement.status,
+        statement.is_gold,
+        statement.note,
+        statement.speaker.name if statement.speaker_id else "",
+        statement.addressee.name if statement.addressee_id else "",
+        statement.annotator_id,
+        str(statement.annotator),
+        [
+            ConditionRow(c.pk, c.description, c.evidence_start, c.evidence_end, c.evidence_quote)
+            for c in statement.conditions.all()
+        ],
+    )

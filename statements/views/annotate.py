@@ -1,0 +1,329 @@
+"""The Annotate page (an article, its highlighted statements, the tagging panel) and the
+statement writes it sends: create, update, delete.
+
+htmx fragments are `{% partialdef %}` blocks of the page's own template; a GET view renders one
+of them instead of the whole page when an htmx request names its element in HX-Target (see
+`http.fragment_target`). Write views take POST only, call statements/services.py (the one place with
+validation) and answer htmx with a fragment, plain forms with a redirect. Form errors come back
+with status 422 (htmx is configured in base.html to swap 422 responses). Reads go through
+statements/selectors/, which applies the blind-annotation visibility rule; permissions come
+from statements/permissions.py and are checked here and again by the services.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import reswap, retarget
+
+from statements import permissions, services
+from statements.forms import StatementForm, add_service_errors
+from statements.models import (
+    VERDICT_STATUS,
+    Article,
+    Stance,
+    Statement,
+    Status,
+)
+from statements.presenters import rendering
+from statements.selectors import catalog, workspace
+from statements.views.http import (
+    announce,
+    fragment_target,
+    login_required,
+    parse_ids,
+)
+
+ARTICLE_PAGE = "statements/article_detail.html"
+# Service error fields that the statement form shows under another name.
+STATEMENT_ERROR_FIELDS = {"start": "quote", "end": "quote", "version": "__all__", "statement": "__all__"}
+
+
+def _show(params: QueryDict, user) -> str:
+    """'mine' or 'all': whose statements the article page shows."""
+    return "mine" if params.get("show") == "mine" and permissions.can_annotate(user) else "all"
+
+
+# --------------------------------------------------------------------------------------------
+# Articles
+
+
+# --------------------------------------------------------------------------------------------
+# The article (annotate) page
+
+
+def _panel_context(
+    request: HttpRequest,
+    article: Article,
+    chosen: list[workspace.StatementRow],
+    *,
+    editing: bool,
+    edit_form: StatementForm | None = None,
+    fresh: bool = False,
+) -> dict:
+    """What the side panel shows: the first chosen statement (the others covering the same text
+    are offered as links), read-only unless the user may edit it and asked to. Only the edit
+    form needs the statement itself (two queries); everything else comes from its row."""
+    selected = chosen[0] if chosen else None
+    can_edit = selected is not None and permissions.can_edit_statement(request.user, selected.as_statement())
+    if edit_form is None and selected is not None and editing and can_edit:
+        statement = _get_statement_for_user(request, selected.pk, edit=True)
+        edit_form = StatementForm(article=article, statement=statement)
+    ids = [row.pk for row in chosen]
+    activity = {}
+    if selected is not None:  # the edit form shows them too: the reviewer's comment is the brief
+        # The verdicts and the discussion of the statement shown (two queries, only then; none
+        # for a statement `fresh` from the tagging panel, which has neither yet).
+        activity = {"reviews": [], "comments": []} if fresh else workspace.statement_activity(selected.pk)
+        for review in activity["reviews"]:  # its outcome ("Changes requested"), as the review pages say
+            review.given = Status(VERDICT_STATUS[review.verdict]).label
+        statement = selected.as_statement()
+        activity["can_review"] = (
+            permissions.can_review_statement(request.user, statement)
+            and selected.status == Status.PENDING
+            and not selected.is_gold
+        )
+    return {
+        **activity,
+        "selected": selected,
+        # each other statement on the same text, with the ids that put it first (and keep the rest)
+        "also_here": [
+            (row, ",".join(map(str, [row.pk, *(i for i in ids if i != row.pk)]))) for row in chosen[1:]
+        ],
+        "can_edit": can_edit,
+        "can_annotate": permissions.can_annotate(request.user),
+        "edit_form": edit_form if can_edit else None,
+    }
+
+
+def _article_context(
+    request: HttpRequest,
+    article: Article,
+    *,
+    show: str,
+    selected_ids: list[int],
+    editing: bool = False,
+    new_form: StatementForm | None = None,
+    edit_form: StatementForm | None = None,
+    full_page: bool = True,
+    fresh: bool = False,
+) -> dict:
+    """Everything the annotate page renders. Queries: the statements as rows (speaker, addressee,
+    annotator and conditions joined); for the full page, whether the user annotates this article
+    blind (the notice sits outside the workspace fragment). The panel's statement comes from the
+    same rows, unless it is not among them (`show=mine` hides others')."""
+    user = request.user
+    rows = workspace.article_page_rows(article, user, mine=show == "mine")
+    by_id = {row.pk: row for row in rows}
+    missing = [i for i in selected_ids if i not in by_id]
+    if missing:
+        by_id.update((row.pk, row) for row in workspace.article_page_rows(article, user, ids=missing))
+    chosen = [by_id[i] for i in selected_ids if i in by_id]
+    can_annotate = permissions.can_annotate(user)
+    stance_counts = Counter(row.stance for row in rows)
+    if new_form is None and can_annotate:
+        new_form = StatementForm(article=article)
+    article_url = article.get_absolute_url()
+    return {
+        "article": article,
+        "article_url": article_url,
+        "statements": rows,
+        "text_html": rendering.highlighted_text(article.text, rows),
+        "statement_items": rendering.statement_items(
+            rows, article_url=article_url, show=show, user_id=user.pk
+        ),
+        "stance_counts": [(value, label, stance_counts[value]) for value, label in Stance.choices],
+        "show": show,
+        "can_annotate": can_annotate,
+        "assignment": workspace.assignment_for(user, article) if full_page else None,
+        "new_form": new_form,
+        "stances": Stance.choices,
+        **_panel_context(request, article, chosen, editing=editing, edit_form=edit_form, fresh=fresh),
+    }
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Annotate page. Fragments: `workspace` (text, panel and list: the mine/everyone's
+    toggle) and `panel` (one statement, read-only or its edit form: `?statement=ID&edit=1`)."""
+    article = get_object_or_404(Article, pk=pk)
+    show = _show(request.GET, request.user)
+    selected_ids = parse_ids(request.GET.get("statement"))
+    editing = request.GET.get("edit") == "1"
+    target = fragment_target(request)
+    if target == "panel":
+        chosen = workspace.article_page_rows(article, request.user, ids=selected_ids) if selected_ids else []
+        context = {
+            "article": article,
+            "article_url": article.get_absolute_url(),
+            "show": show,
+            "stances": Stance.choices,
+            **_panel_context(request, article, chosen, editing=editing),
+        }
+        return render(request, f"{ARTICLE_PAGE}#panel", context)
+    context = _article_context(
+        request,
+        article,
+        show=show,
+        selected_ids=selected_ids,
+        editing=editing,
+        full_page=target != "workspace",
+    )
+    if target == "workspace":
+        return render(request, f"{ARTICLE_PAGE}#workspace", context)
+    return render(request, ARTICLE_PAGE, context)
+
+
+def _get_statement_for_user(request: HttpRequest, pk: int, *, edit: bool) -> Statement:
+    """The statement `pk` if the user may see it (404 otherwise: a hidden statement does not
+    exist for them); with `edit`, PermissionDenied unless they may change it."""
+    statement = get_object_or_404(
+        catalog.visible_statements(request.user)
+        .select_related("article", "speaker", "addressee", "annotator")
+        .prefetch_related("conditions"),
+        pk=pk,
+    )
+    if edit and not permissions.can_edit_statement(request.user, statement):
+        raise PermissionDenied("You can only change your own statements.")
+    return statement
+
+
+def _statement_url(article: Article, show: str, statement_id: int | None = None) -> str:
+    params = {"show": show} if show == "mine" else {}
+    if statement_id is not None:
+        params["statement"] = str(statement_id)
+    query = f"?{urlencode(params)}" if params else ""
+    return f"{article.get_absolute_url()}{query}" + (f"#statement-{statement_id}" if statement_id else "")
+
+
+def _after_write(
+    request: HttpRequest,
+    article: Article,
+    show: str,
+    message: str,
+    statement_id: int | None = None,
+    *,
+    created: bool = False,
+) -> HttpResponse:
+    """htmx: the new workspace (highlights, panel and list) and a status message to announce;
+    a plain form: back to the page (post/redirect/get). A statement just `created` has no
+    verdicts or comments yet: the panel does not ask for them."""
+    if request.htmx:
+        ids = [statement_id] if statement_id is not None else []
+        context = _article_context(
+            request, article, show=show, selected_ids=ids, full_page=False, fresh=created
+        )
+        response = render(request, f"{ARTICLE_PAGE}#workspace", context)
+        return announce(response, message)
+    messages.success(request, message)
+    return redirect(_statement_url(article, show, statement_id))
+
+
+def _form_errors(request: HttpRequest, article: Article, show: str, fragment: str, **context) -> HttpResponse:
+    """422 with the form and its errors: into its own element for htmx, the page otherwise."""
+    if request.htmx:
+        base = {"article": article, "article_url": article.get_absolute_url(), "show": show}
+        base["stances"] = Stance.choices
+        response = render(request, f"{ARTICLE_PAGE}#{fragment}", {**base, **context}, status=422)
+        return reswap(retarget(response, f"#{fragment}"), "outerHTML")
+    page = _article_context(
+        request,
+        article,
+        show=show,
+        selected_ids=[context["selected"].pk] if context.get("selected") else [],
+        editing=context.get("edit_form") is not None,
+        new_form=context.get("new_form"),
+        edit_form=context.get("edit_form"),
+    )
+    page["panel_errors"] = context.get("panel_errors")
+    return render(request, ARTICLE_PAGE, page, status=422)
+
+
+@login_required
+@require_POST
+def statement_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the tagging panel: offsets arrive in UTF-16 units, StatementForm converts them."""
+    article = get_object_or_404(Article, pk=pk)
+    if not permissions.can_annotate(request.user):
+        raise PermissionDenied("Viewers cannot annotate.")
+    show = _show(request.POST, request.user)
+    form = StatementForm(request.POST, article=article)
+    if form.is_valid():
+        try:
+            statement = services.statement_create(article=article, user=request.user, **form.service_data())
+        except ValidationError as exc:
+            add_service_errors(form, exc, STATEMENT_ERROR_FIELDS)
+        else:
+            return _after_write(request, article, show, "Statement saved.", statement.pk, created=True)
+    return _form_errors(request, article, show, "tagger", new_form=form)
+
+
+@login_required
+@require_POST
+def statement_update(request: HttpRequest, pk: int) -> HttpResponse:
+    statement = _get_statement_for_user(request, pk, edit=True)
+    article = statement.article
+    show = _show(request.POST, request.user)
+    form = StatementForm(request.POST, article=article, statement=statement)
+    if form.is_valid():
+        try:
+            services.statement_update(
+                statement=statement,
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+                **form.service_data(),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc, STATEMENT_ERROR_FIELDS)
+        else:
+            return _after_write(request, article, show, "Statement updated.", statement.pk)
+    return _form_errors(
+        request,
+        article,
+        show,
+        "panel",
+        selected=statement,
+        also_here=[],
+        can_edit=True,
+        edit_form=form,
+    )
+
+
+@login_required
+@require_POST
+def statement_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    statement = _get_statement_for_user(request, pk, edit=True)
+    article = statement.article
+    show = _show(request.POST, request.user)
+    try:
+        services.statement_delete(statement=statement, user=request.user)
+    except ValidationError as exc:
+        return _form_errors(
+            request,
+            article,
+            show,
+            "panel",
+            selected=workspace.statement_row(statement),
+            also_here=[],
+            can_edit=True,
+            can_annotate=True,
+            panel_errors=exc.messages,
+        )
+    return _after_write(request, article, show, "Statement deleted.")
+
+
+# --------------------------------------------------------------------------------------------
+# Actors
+
+
+# --------------------------------------------------------------------------------------------
+# Conditions

@@ -1,0 +1,87 @@
+"""The home redirect, the Articles list (search, source and actor filters) and the New article
+page. Conventions: views/__init__.py.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from statements import permissions, services
+from statements.forms import ArticleForm, add_service_errors
+from statements.models import (
+    Article,
+)
+from statements.selectors import catalog
+from statements.views.http import (
+    fragment_target,
+    login_required,
+    parse_id,
+)
+
+ARTICLE_PAGE_SIZE = 25
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("article_list")
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def article_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    source = request.GET.get("source", "").strip()
+    actor_id = parse_id(request.GET.get("actor"))
+    rows = catalog.article_rows(request.user, q=q, source=source, actor_id=actor_id)
+    page = Paginator(rows, ARTICLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "q": q,
+        "source": source,
+        "actor_id": actor_id,
+        "filtered": bool(q or source or actor_id),
+        "can_create": permissions.can_create_article(request.user),
+    }
+    if fragment_target(request) == "results":
+        return render(request, "statements/article_list.html#results", context)
+    context.update(sources=catalog.article_sources(), actors=catalog.actor_choices())
+    return render(request, "statements/article_list.html", context)
+
+
+def _duplicate_of(text: str) -> Article | None:
+    """The stored article whose text equals `text` once normalized, for a link in the error."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    digest = services.text_sha256(services.normalize_text(text))
+    return Article.objects.filter(text_sha256=digest).only("pk", "title").first()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def article_create(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_create_article(request.user):
+        raise PermissionDenied("Only analysts and leads can add articles.")
+    duplicate = None
+    if request.method == "POST":
+        form = ArticleForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.service_data()
+            try:
+                article = services.article_create(user=request.user, **data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+                duplicate = _duplicate_of(data["text"])
+            else:
+                messages.success(request, "Article added. Select a quote in the text to tag it.")
+                return redirect(article)
+        return render(
+            request, "statements/article_form.html", {"form": form, "duplicate": duplicate}, status=422
+        )
+    return render(request, "statements/article_form.html", {"form": ArticleForm(), "duplicate": None})

@@ -1,0 +1,103 @@
+"""The helpers every page module shares, written once: the htmx-aware sign-in guard, a typed htmx
+request, the fragment an htmx request asks for, a safe `next`, integer parsing of query and form
+values, and the status announcement (the toast of static/js/status.js).
+
+Page modules import from here and from the lower layers (selectors, presenters, services), never
+from each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required as django_login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+from django_htmx.middleware import HtmxDetails
+
+from statements.models import User
+
+# Database ids are positive 64-bit integers: anything else is "no id", never an overflow.
+_MAX_ID = 2**63 - 1
+STATUS_EVENT = "annotator:status"  # the client event static/js/status.js announces
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request that went through django-htmx's middleware and a signed-in guard."""
+
+    htmx: HtmxDetails
+    user: User  # type: ignore[assignment]
+
+
+def login_required[V: Callable[..., HttpResponse]](view: V) -> V:
+    """Django's login_required, except that an htmx request from a signed-out user (an expired
+    session) gets HX-Redirect to the sign-in page, returning to the page it came from: a plain
+    302 would be followed by the browser and the sign-in page would land inside the fragment."""
+    guarded = django_login_required(view)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        htmx = getattr(request, "htmx", None)
+        if not request.user.is_authenticated and htmx:
+            back = htmx.current_url_abs_path or request.get_full_path()
+            return HttpResponseClientRedirect(
+                f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': back})}"
+            )
+        return guarded(request, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def fragment_target(request: HttpRequest) -> str | None:
+    """The id of the element an htmx request will swap (HX-Target), or None for the full page.
+
+    A history-restore request comes from htmx but wants the whole page."""
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request:
+        target: str | None = htmx.target
+        return target
+    return None
+
+
+def parse_id(value: Any) -> int | None:
+    """A positive id from a query or form value ("12", " 12 "), else None: empty, "-1", "1.5",
+    "²" (a digit to str.isdigit, not to int), or past what the database can store."""
+    text = str(value if value is not None else "").strip()
+    if not text or len(text) > 19 or not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 0 < number <= _MAX_ID else None
+
+
+def parse_ids(value: str | None, *, limit: int = 20) -> list[int]:
+    """Ids from a list such as `?statement=12,15` (order kept, duplicates and junk dropped)."""
+    out: list[int] = []
+    for part in (value or "").replace(" ", ",").split(","):
+        number = parse_id(part)
+        if number is not None and number not in out:
+            out.append(number)
+    return out[:limit]
+
+
+def parse_id_list(values: Iterable[Any]) -> list[int]:
+    """Sorted distinct ids from repeated fields (`getlist("source")`)."""
+    return sorted({i for i in map(parse_id, values) if i is not None})
+
+
+def safe_next(request: HttpRequest) -> str | None:
+    """The `next` URL of the request if it points back to this site, else None."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return None
+
+
+def announce(response: HttpResponse, message: str) -> HttpResponse:
+    """Ask the page to announce `message` in its status toast (static/js/status.js)."""
+    return trigger_client_event(response, STATUS_EVENT, {"message": message})
