@@ -356,8 +356,55 @@ def _canonical_key(s: Span) -> tuple:
     return (s.start, s.end, s.stance, _str(s.speaker), s.conditions, _str(s.id), _str(s.annotator))
 
 
+def condition_key(description: str) -> str:
+    """When two conditions are the same one: their descriptions equal once white space is
+    collapsed and case folded ("Withdraw  troops" == "withdraw troops"). The one definition,
+    used by agreement, the compare page, the dashboard and the merged-gold form."""
+    return " ".join(description.split()).casefold()
+
+
+def conditions_key(descriptions: Iterable[str]) -> frozenset[str]:
+    """A statement's conditions as a set of `condition_key`s (order does not matter)."""
+    return frozenset(condition_key(d) for d in descriptions)
+
+
 def _norm_conditions(s: Span) -> frozenset[str]:
-    return frozenset(" ".join(c.split()).casefold() for c in s.conditions)
+    return conditions_key(s.conditions)
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One analyst's statement in an aligned unit, as far as agreeing on it is concerned."""
+
+    start: int
+    end: int
+    stance: str
+    speaker: Hashable
+    addressee: Hashable
+    conditions: frozenset[str]  # `conditions_key` of its descriptions
+
+
+def unit_differences(versions: Iterable[Version], *, complete: bool) -> list[str]:
+    """What the analysts' versions of one unit disagree on: 'missing' (not every analyst marked
+    it: `complete` is False), 'span', 'stance', 'speaker', 'addressee', 'conditions'. Empty
+    when everyone marked the same thing."""
+    vs = list(versions)
+    out = [] if complete else ["missing"]
+    for name, values in (
+        ("span", {(v.start, v.end) for v in vs}),
+        ("stance", {v.stance for v in vs}),
+        ("speaker", {v.speaker for v in vs}),
+        ("addressee", {v.addressee for v in vs}),
+        ("conditions", {v.conditions for v in vs}),
+    ):
+        if len(values) > 1:
+            out.append(name)
+    return out
+
+
+def unit_is_agreed(versions: Iterable[Version], *, analysts: int, complete: bool) -> bool:
+    """The agreed-unit rule: two analysts or more, and their versions do not differ at all."""
+    return analysts >= 2 and not unit_differences(versions, complete=complete)
 
 
 def _candidates(

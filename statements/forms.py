@@ -23,6 +23,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from statements import services
+from statements.agreement import condition_key
 from statements.models import Actor, ActorKind, Article, Condition, Statement
 
 MAX_UPLOAD_BYTES = 4 * 1024 * 1024  # 500,000 characters of UTF-8 fit, with room to spare
@@ -365,7 +366,7 @@ class GoldForm(forms.Form):
             if not description:
                 continue
             condition: dict[str, Any] = {"description": description}
-            source = evidence.get(description.casefold())
+            source = evidence.get(condition_key(description))
             if source is not None:
                 condition.update(
                     evidence_start=source.evidence_start,

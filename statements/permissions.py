@@ -91,10 +91,6 @@ def can_manage_assignments(user: AnyUser) -> bool:
     return is_lead(user)
 
 
-def can_export(user: AnyUser) -> bool:
-    return can_view(user)
-
-
 def blind_article_ids(user: AnyUser):
     """Articles on which `user` is assigned and has not finished: others' work stays hidden."""
     return ArticleAssignment.objects.filter(analyst_id=user.pk, finished_at__isnull=True).values("article_id")

@@ -19,7 +19,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -493,20 +492,6 @@ def actor_delete(*, actor: Actor, user: User) -> None:
     if n:
         raise ValidationError({"actor": [f"“{actor}” is named in {n} statement(s); reassign them first."]})
     actor.delete()
-
-
-def actor_find_by_name(name: str) -> Actor | None:
-    """The actor whose name or alias equals `name` (case-insensitive), if exactly one does."""
-    name = " ".join(name.split())
-    actor = Actor.objects.filter(name__iexact=name).first()
-    if actor is not None:
-        return actor
-    ids = set(
-        ActorAlias.objects.annotate(lname=Lower("name"))
-        .filter(lname=name.lower())
-        .values_list("actor_id", flat=True)
-    )
-    return Actor.objects.get(pk=ids.pop()) if len(ids) == 1 else None
 
 
 # --------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from statements import services
 from statements.models import Actor, ActorAlias, Comment, Review, Status
+from statements.selectors import catalog
 from tests.factories import ActorFactory, StatementFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +84,7 @@ def test_it_finds_actors_by_alias(analyst):
     russia = services.actor_create(user=analyst, name="Russia", kind="state", aliases=["the Kremlin"])
     services.actor_create(user=analyst, name="Ukraine", kind="state", aliases=["Kyiv"])
     assert list(Actor.objects.search("kreml")) == [russia]
-    assert services.actor_find_by_name("THE KREMLIN") == russia
+    assert catalog.actor_by_name("THE KREMLIN") == russia
 
 
 def test_it_rejects_a_bad_kind_and_a_missing_affiliation(analyst):

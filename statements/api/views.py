@@ -41,21 +41,16 @@ from statements.filters import (
     StatementFilter,
 )
 from statements.models import Actor, Article, Condition, Review, Statement, User
-from statements.selectors import alignment
+from statements.selectors import alignment, catalog
 
 _FILTERS = [DjangoFilterBackend, filters.OrderingFilter]
-
-
-def visible_statements(user) -> QuerySet[Statement]:
-    """Statements `user` may see: all for a lead; not others' on an article they annotate blind."""
-    return Statement.objects.filter(permissions.visible_statements_q(user))
 
 
 def _of_visible_statements(queryset: QuerySet, user) -> QuerySet:
     """Conditions or reviews of the statements `user` may see."""
     if permissions.is_lead(user):
         return queryset
-    return queryset.filter(statement__in=visible_statements(user).values("pk"))
+    return queryset.filter(statement__in=catalog.visible_statements(user).values("pk"))
 
 
 # ---- Users ------------------------------------------------------------------------------------
@@ -198,9 +193,10 @@ class ActorViewSet(ApiViewMixin, viewsets.ModelViewSet):
 
 
 def _statements_for_output(queryset: QuerySet[Statement]) -> QuerySet[Statement]:
-    return queryset.select_related("speaker", "addressee", "annotator").prefetch_related(
-        Prefetch("conditions", queryset=Condition.objects.order_by("position", "id")),
-        Prefetch("adjudicated_from", queryset=Statement.objects.only("id")),
+    return (
+        queryset.select_related("speaker", "addressee", "annotator")
+        .with_conditions()
+        .prefetch_related(Prefetch("adjudicated_from", queryset=Statement.objects.only("id")))
     )
 
 
@@ -224,7 +220,7 @@ class StatementViewSet(ApiViewMixin, viewsets.ModelViewSet):
     delete_rule = staticmethod(permissions.can_edit_statement)
 
     def get_queryset(self):
-        return _statements_for_output(visible_statements(self.request.user))
+        return _statements_for_output(catalog.visible_statements(self.request.user))
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -284,7 +280,7 @@ class ConditionViewSet(ApiViewMixin, viewsets.ModelViewSet):
         return _of_visible_statements(Condition.objects.select_related("statement"), self.request.user)
 
     def _statement(self, statement_id: int) -> Statement:
-        statement = visible_statements(self.request.user).filter(pk=statement_id).first()
+        statement = catalog.visible_statements(self.request.user).filter(pk=statement_id).first()
         if statement is None:
             raise ValidationError({"statement": [f"There is no statement with id {statement_id}."]})
         return statement
@@ -335,7 +331,7 @@ class ReviewViewSet(
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         statement_id = data.pop("statement_id")
-        statement = visible_statements(self.request.user).filter(pk=statement_id).first()
+        statement = catalog.visible_statements(self.request.user).filter(pk=statement_id).first()
         if statement is None:
             raise ValidationError({"statement": [f"There is no statement with id {statement_id}."]})
         review = services.statement_review(statement=statement, reviewer=self.request.user, **data)
@@ -388,7 +384,7 @@ class StatementExportView(ApiViewMixin, GenericAPIView):
     renderer_classes = [JSONRenderer]
 
     def get_queryset(self):
-        return visible_statements(self.request.user)
+        return catalog.visible_statements(self.request.user)
 
     def get(self, request):
         fmt = request.query_params.get("format", "jsonl")
@@ -450,7 +446,7 @@ class AgreementView(ApiViewMixin, GenericAPIView):
     filterset_class = StatementFilter
 
     def get_queryset(self):
-        return visible_statements(self.request.user)
+        return catalog.visible_statements(self.request.user)
 
     def get(self, request):
         params = AgreementParams(data=request.query_params)

@@ -1,8 +1,9 @@
 """Split an article text into segments for rendering overlapping and nested highlights.
 
-Every place where a statement starts or ends cuts the text; each resulting segment knows which
-statements cover it. Templates render a covered segment as one <mark> carrying all of them, so
-overlapping and nested spans never produce crossing tags. A sweep over the sorted boundaries
+Every place where a span (a statement, or a condition's evidence) starts or ends cuts the text;
+each resulting segment knows which spans cover it. presenters/rendering.py renders a covered
+segment as one <mark> carrying all of them, so overlapping and nested spans never produce
+crossing tags. A sweep over the sorted boundaries
 keeps it O((n + k) log n) for n statements and k segments.
 """
 
@@ -10,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Span(Protocol):
-    pk: int
+    pk: Any
     start: int
     end: int
 
@@ -24,20 +25,7 @@ class Segment:
     start: int
     end: int
     text: str
-    spans: list = field(default_factory=list)
-
-    @property
-    def ids(self) -> str:
-        return " ".join(str(s.pk) for s in self.spans)
-
-    @property
-    def depth(self) -> int:
-        return len(self.spans)
-
-    @property
-    def innermost(self):
-        """The shortest covering span: its colour wins where spans nest."""
-        return min(self.spans, key=lambda s: (s.end - s.start, s.pk)) if self.spans else None
+    spans: list[Any] = field(default_factory=list)  # the covering spans, outermost first
 
 
 def segments(text: str, spans: Iterable[Span]) -> list[Segment]:

@@ -252,7 +252,7 @@ def condition_evidence(statements: Iterable[Statement]) -> dict[str, Condition]:
     out: dict[str, Condition] = {}
     for s in statements:
         for c in s.conditions.all():
-            key = " ".join(c.description.split()).casefold()
+            key = agreement.condition_key(c.description)
             if c.has_evidence and key not in out:
                 out[key] = c
     return out

@@ -15,7 +15,6 @@ from django.db.models import (
     Exists,
     Min,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
 )
@@ -159,33 +158,29 @@ class AlignedUnit:
     def statements(self) -> list[Statement]:
         return list(self.versions.values())
 
+    def _versions(self) -> list[agreement.Version]:
+        return [
+            agreement.Version(
+                s.start,
+                s.end,
+                s.stance,
+                s.speaker_id,
+                s.addressee_id,
+                agreement.conditions_key(c.description for c in s.conditions.all()),
+            )
+            for s in self.versions.values()
+        ]
+
     def differences(self, analyst_ids: Iterable[int]) -> list[str]:
-        """What the analysts disagree on: 'missing', 'span', 'stance', 'speaker', 'addressee',
-        'conditions'. Empty when everyone marked the same thing."""
-        ids = list(analyst_ids)
-        out: list[str] = []
-        if any(a not in self.versions for a in ids):
-            out.append("missing")
-        versions = self.statements
-        if len({(s.start, s.end) for s in versions}) > 1:
-            out.append("span")
-        if len({s.stance for s in versions}) > 1:
-            out.append("stance")
-        if len({s.speaker_id for s in versions}) > 1:
-            out.append("speaker")
-        if len({s.addressee_id for s in versions}) > 1:
-            out.append("addressee")
-        if len({_condition_key(s) for s in versions}) > 1:
-            out.append("conditions")
-        return out
+        """What the analysts disagree on (agreement.unit_differences; uses the conditions
+        prefetch)."""
+        complete = all(a in self.versions for a in analyst_ids)
+        return agreement.unit_differences(self._versions(), complete=complete)
 
     def is_agreed(self, analyst_ids: Iterable[int]) -> bool:
         ids = list(analyst_ids)
-        return len(ids) >= 2 and not self.differences(ids)
-
-
-def _condition_key(statement: Statement) -> frozenset[str]:
-    return frozenset(" ".join(c.description.split()).casefold() for c in statement.conditions.all())
+        complete = all(a in self.versions for a in ids)
+        return agreement.unit_is_agreed(self._versions(), analysts=len(ids), complete=complete)
 
 
 @dataclass
@@ -218,19 +213,19 @@ def compare_article(article: Article, *, threshold: float = agreement.DEFAULT_TH
     conditions, gold statements, gold conditions, gold sources: six, whatever the number of
     statements.
     """
-    condition_qs = Condition.objects.order_by("position", "id")
     assigned = assigned_analysts([article.pk]).get(article.pk)
     analyst_filter = {"annotator_id__in": assigned} if assigned else {}
     statements = list(
         Statement.objects.filter(article=article, is_gold=False, **analyst_filter)
         .select_related("speaker", "addressee", "annotator")
-        .prefetch_related(Prefetch("conditions", queryset=condition_qs))
+        .with_conditions()
         .order_by("start", "-end", "id")
     )
     golds = list(
         Statement.objects.filter(article=article, is_gold=True)
         .select_related("speaker", "addressee", "annotator")
-        .prefetch_related(Prefetch("conditions", queryset=condition_qs), "adjudicated_from")
+        .with_conditions()
+        .prefetch_related("adjudicated_from")
     )
     gold_by_source = {src.pk: g for g in golds for src in g.adjudicated_from.all()}
     by_id = {s.pk: s for s in statements}

@@ -21,7 +21,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 
 from statements import permissions
 from statements.models import (
@@ -202,3 +202,17 @@ def annotators() -> QuerySet[User]:
     """Everyone who annotates (analysts, leads, administrators), by name: the assignment
     candidates, the queue's annotator filter, the dashboard's progress table."""
     return User.objects.filter(permissions.annotators_q()).order_by("first_name", "last_name", "username")
+
+
+def actor_by_name(name: str) -> Actor | None:
+    """The actor whose name or alias equals `name` (case-insensitive), if exactly one does."""
+    name = " ".join(name.split())
+    actor = Actor.objects.filter(name__iexact=name).first()
+    if actor is not None:
+        return actor
+    ids = set(
+        ActorAlias.objects.annotate(lname=Lower("name"))
+        .filter(lname=name.lower())
+        .values_list("actor_id", flat=True)
+    )
+    return Actor.objects.get(pk=ids.pop()) if len(ids) == 1 else None

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -16,7 +15,6 @@ from django.db.models import (
     Min,
     Q,
 )
-from django.utils import timezone
 
 from statements import agreement
 from statements.models import (
@@ -109,10 +107,6 @@ class Backlog:
     oldest: dt.datetime | None
     articles: list[BacklogArticle]
 
-    @property
-    def oldest_age(self) -> dt.timedelta | None:
-        return timezone.now() - self.oldest if self.oldest else None
-
 
 def review_backlog(*, limit: int = 10) -> Backlog:
     """Analysts' statements awaiting review (pending, never gold): how many, since when (the
@@ -147,10 +141,6 @@ class DisagreementRow:
     agreed: int  # units everyone agrees on, without a gold statement yet
 
 
-def _norm_conditions(descriptions: Iterable[str]) -> frozenset[str]:
-    return frozenset(" ".join(d.split()).casefold() for d in descriptions)
-
-
 def open_disagreements(
     *, threshold: float = agreement.DEFAULT_THRESHOLD, limit: int = 20
 ) -> tuple[list[DisagreementRow], int]:
@@ -180,13 +170,15 @@ def open_disagreements(
     # as on the compare page: on an article with assignments only the assigned analysts count
     assigned = alignment.assigned_analysts({row[2] for row in rows})
     analysts: dict[int, set[int]] = defaultdict(set)
-    info: dict[int, tuple[int | None, frozenset[str]]] = {}
+    versions: dict[int, agreement.Version] = {}
     spans = []
     for pk, annotator, article, start, end, stance, speaker, addressee in rows:
         if article in assigned and annotator not in assigned[article]:
             continue
         analysts[article].add(annotator)
-        info[pk] = (addressee, _norm_conditions(conditions.get(pk, ())))
+        versions[pk] = agreement.Version(
+            start, end, stance, speaker, addressee, agreement.conditions_key(conditions.get(pk, ()))
+        )
         spans.append(agreement.Span(annotator, article, start, end, stance, speaker, (), pk))
     spans = [s for s in spans if len(analysts[s.article]) > 1]
     per_article: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # units, open, agreed
@@ -196,12 +188,10 @@ def open_disagreements(
         counts[0] += 1
         if any(s.id in adjudicated for s in cluster):
             continue
-        agreed = (
-            len(cluster) == len(analysts[article])
-            and len({(s.start, s.end) for s in cluster}) == 1
-            and len({s.stance for s in cluster}) == 1
-            and len({s.speaker for s in cluster}) == 1
-            and len({info[s.id] for s in cluster}) == 1
+        agreed = agreement.unit_is_agreed(
+            [versions[s.id] for s in cluster],
+            analysts=len(analysts[article]),
+            complete=len(cluster) == len(analysts[article]),
         )
         counts[2 if agreed else 1] += 1
     needing = [a for a, c in per_article.items() if c[1] or c[2]]

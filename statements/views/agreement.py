@@ -22,9 +22,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import (
-    Prefetch,
-)
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,7 +33,6 @@ from statements import permissions, services
 from statements.forms import GoldForm, add_service_errors
 from statements.models import (
     Article,
-    Condition,
     Stance,
     Statement,
     User,
@@ -49,6 +45,7 @@ from statements.views.http import (
     fragment_target,
     login_required,
     parse_id,
+    parse_id_list,
 )
 
 # htmx-aware: a signed-out htmx request gets HX-Redirect to sign in, never a 302 into a fragment
@@ -209,11 +206,9 @@ def article_adjudicate(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_adjudicate(request.user):
         raise PermissionDenied("Only a lead can adjudicate.")
     article = get_object_or_404(Article, pk=pk)
-    source_ids = sorted({i for i in map(parse_id, request.POST.getlist("source")) if i is not None})
+    source_ids = parse_id_list(request.POST.getlist("source"))
     sources = list(
-        Statement.objects.filter(pk__in=source_ids, article=article, is_gold=False).prefetch_related(
-            Prefetch("conditions", queryset=Condition.objects.order_by("position", "id"))
-        )
+        Statement.objects.filter(pk__in=source_ids, article=article, is_gold=False).with_conditions()
     )
     use_id = parse_id(request.POST.get("use"))
     form: GoldForm | None = None

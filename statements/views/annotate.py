@@ -187,9 +187,7 @@ def _get_statement_for_user(request: HttpRequest, pk: int, *, edit: bool) -> Sta
     """The statement `pk` if the user may see it (404 otherwise: a hidden statement does not
     exist for them); with `edit`, PermissionDenied unless they may change it."""
     statement = get_object_or_404(
-        catalog.visible_statements(request.user)
-        .select_related("article", "speaker", "addressee", "annotator")
-        .prefetch_related("conditions"),
+        catalog.visible_statements(request.user).for_display(),
         pk=pk,
     )
     if edit and not permissions.can_edit_statement(request.user, statement):

@@ -4,10 +4,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 from tqdm import tqdm
 
-from statements import permissions
 from statements.data import exporting
 from statements.filters import StatementFilter
 from statements.models import Statement, User
+from statements.selectors import catalog
 
 
 class Command(BaseCommand):
@@ -44,7 +44,7 @@ class Command(BaseCommand):
             user = User.objects.filter(username=options["as_user"]).first()
             if user is None:
                 raise CommandError(f"There is no user {options['as_user']!r}.")
-            queryset = queryset.filter(permissions.visible_statements_q(user))
+            queryset = catalog.visible_statements(user)
         params = QueryDict(mutable=True)
         for name in ("article", "speaker", "addressee", "annotator", "gold", "q"):
             if options[name] is not None:
