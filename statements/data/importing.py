@@ -1,7 +1,7 @@
 """Bulk import of articles (JSON array or JSONL), shared by `POST /api/articles/import/` and
 `manage.py import_articles`.
 
-All or nothing: every item is checked (shape by the API's serializer, rules by the services) inside
+All or nothing: every item is checked (its shape here, its rules by the services) inside
 one transaction, and one bad item rolls the whole import back, with a message per item and field.
 Articles are unique by the sha256 of their normalized text, so an item whose text is already
 stored (or appeared earlier in the same file) is reported as existing, not created twice.
@@ -9,6 +9,7 @@ stored (or appeared earlier in the same file) is reported as existing, not creat
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -18,7 +19,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from statements import services
-from statements.api.serializers import ArticleInputSerializer
 from statements.models import User
 
 
@@ -50,6 +50,50 @@ class ImportFailed(Exception):
         self.errors = errors
 
 
+# Bounds of what is worth reading; lengths, blanks and formats of the values are the services' to
+# judge, with their own messages. Other keys of an item are ignored.
+_TEXT_LIMITS = {"title": 10_000, "text": 2_000_000}
+_OPTIONAL_TEXT = ("source", "url", "dateline", "language")
+_OPTIONAL_LIMIT = 10_000
+
+
+def article_fields(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The shape of one imported article: `(fields for services.article_get_or_create, errors by
+    field)`. Title and text are required strings, the other texts optional strings, `published`
+    an ISO date (YYYY-MM-DD) or null."""
+    fields: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for name, limit in _TEXT_LIMITS.items():
+        value = raw.get(name)
+        if value is None or value == "":
+            errors[name] = ["This field is required."]
+        elif not isinstance(value, str):
+            errors[name] = ["Not a valid string."]
+        elif len(value) > limit:
+            errors[name] = [f"Ensure this field has no more than {limit} characters."]
+        else:
+            fields[name] = value
+    for name in _OPTIONAL_TEXT:
+        value = raw.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            errors[name] = ["Not a valid string."]
+        elif len(value) > _OPTIONAL_LIMIT:
+            errors[name] = [f"Ensure this field has no more than {_OPTIONAL_LIMIT} characters."]
+        else:
+            fields[name] = value
+    published = raw.get("published")
+    if published is not None:
+        try:
+            if not isinstance(published, str):
+                raise ValueError
+            fields["published"] = dt.date.fromisoformat(published) if published else None
+        except ValueError:
+            errors["published"] = ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]
+    return fields, errors
+
+
 def import_articles(
     items: Iterable[tuple[Any, Any]],
     *,
@@ -71,12 +115,12 @@ def import_articles(
             if not isinstance(raw, Mapping):
                 errors[position] = {"non_field_errors": ["Each article must be a JSON object."]}
                 continue
-            shape = ArticleInputSerializer(data=raw)
-            if not shape.is_valid():
-                errors[position] = {name: [str(m) for m in msgs] for name, msgs in shape.errors.items()}
+            fields, problems = article_fields(raw)
+            if problems:
+                errors[position] = problems
                 continue
             try:
-                article, created = services.article_get_or_create(user=user, **shape.validated_data)
+                article, created = services.article_get_or_create(user=user, **fields)
             except ValidationError as exc:
                 errors[position] = exc.message_dict
                 continue
