@@ -110,6 +110,12 @@ def visible_statements_q(user: AnyUser) -> Q:
     return Q(annotator_id=user.pk) | ~Q(article_id__in=blind_article_ids(user))
 
 
+def blind_by(user: AnyUser, assignment: ArticleAssignment | None) -> bool:
+    """Whether `assignment` (the user's on an article, or None) hides others' statements from
+    `user`: it does until they mark their work finished; leads are never blind."""
+    return assignment is not None and not assignment.is_finished and not is_lead(user)
+
+
 def is_blind(user: AnyUser, article_id: int) -> bool:
     """Whether others' statements on the article are hidden from `user`: assigned to it and not
     finished (one query; none for leads and anonymous users)."""

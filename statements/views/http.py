@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
+from statements import permissions
 from statements.models import User
 
 # Database ids are positive 64-bit integers: anything else is "no id", never an overflow.
@@ -101,3 +102,12 @@ def safe_next(request: HttpRequest) -> str | None:
 def announce(response: HttpResponse, message: str) -> HttpResponse:
     """Ask the page to announce `message` in its status toast (static/js/status.js)."""
     return trigger_client_event(response, STATUS_EVENT, {"message": message})
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: which entries of the top bar the signed-in user gets (`nav.feedback`,
+    `nav.dashboard`), asked of permissions.py so that templates never look at roles."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"nav": {"feedback": permissions.can_annotate(user), "dashboard": permissions.is_lead(user)}}
