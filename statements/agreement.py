@@ -29,7 +29,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import combinations
@@ -38,6 +38,10 @@ from typing import Any
 # Same values as statements.models.Stance (a test keeps them in step); no Django import here.
 STANCES: tuple[str, ...] = ("support", "caveat", "demand")
 DEFAULT_THRESHOLD = 0.5
+
+# Ids of annotators, articles and speakers: any hashable value (database ids, or strings in tests
+# and benchmarks). Any rather than Hashable so that callers keep their own key types.
+type Key = Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,14 +53,14 @@ class Span:
     ignoring case and runs of white space.
     """
 
-    annotator: Hashable
-    article: Hashable
+    annotator: Key
+    article: Key
     start: int
     end: int
     stance: str
-    speaker: Hashable | None = None
+    speaker: Key | None = None
     conditions: tuple[str, ...] = ()
-    id: Hashable | None = None
+    id: Key = None
 
     def __post_init__(self) -> None:
         if not (0 <= self.start < self.end):
@@ -113,7 +117,7 @@ class _ToDict:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dicts, lists, numbers, strings and None: ready for json.dumps(allow_nan=False)."""
-        return _jsonable(dataclasses.asdict(self))
+        return _jsonable(dataclasses.asdict(self))  # type: ignore[call-overload]  # a dataclass mixin
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,8 +188,8 @@ class Confusion(_ToDict):
 class PairAgreement(_ToDict):
     """Two analysts over the articles both annotated (counts added up over those articles)."""
 
-    a: Hashable
-    b: Hashable
+    a: Key
+    b: Key
     articles: int
     exact: MatchScores
     overlap: MatchScores
@@ -204,7 +208,7 @@ class NominalAlpha(_ToDict):
     alpha: float | None
     units: int
     values: int
-    labels: tuple[Hashable, ...]
+    labels: tuple[Key, ...]
     coincidences: tuple[tuple[float, ...], ...]
 
 
@@ -236,7 +240,7 @@ class AgreementReport(_ToDict):
     """Everything for one article or a set of articles; see `agreement_report`."""
 
     articles: int
-    annotators: tuple[Hashable, ...]
+    annotators: tuple[Key, ...]
     spans: int
     threshold: float
     pairs: tuple[PairAgreement, ...]
@@ -249,12 +253,12 @@ class AgreementReport(_ToDict):
 # ---- Kappa and alpha -----------------------------------------------------------------------
 
 
-def _kappa_from_counts(pairs: Mapping[tuple[Hashable, Hashable], int]) -> LabelAgreement:
+def _kappa_from_counts(pairs: Mapping[tuple[Key, Key], int]) -> LabelAgreement:
     n = sum(pairs.values())
     if n == 0:
         return LabelAgreement(n=0, raw=None, kappa=None)
-    rows: Counter[Hashable] = Counter()
-    cols: Counter[Hashable] = Counter()
+    rows: Counter[Key] = Counter()
+    cols: Counter[Key] = Counter()
     agree = 0
     for (x, y), count in pairs.items():
         rows[x] += count
@@ -279,7 +283,7 @@ def cohen_kappa(table: Sequence[Sequence[int]]) -> float | None:
     return _kappa_from_counts(counts).kappa
 
 
-def label_agreement(pairs: Iterable[tuple[Hashable, Hashable]]) -> LabelAgreement:
+def label_agreement(pairs: Iterable[tuple[Key, Key]]) -> LabelAgreement:
     """Raw agreement and Cohen's kappa over (label of a, label of b) pairs."""
     return _kappa_from_counts(Counter(pairs))
 
@@ -289,10 +293,10 @@ class _AlphaAccumulator:
     1/(m - 1) only at the end (Krippendorff 2011)."""
 
     def __init__(self) -> None:
-        self.by_size: dict[int, Counter[tuple[Hashable, Hashable]]] = defaultdict(Counter)
+        self.by_size: dict[int, Counter[tuple[Key, Key]]] = defaultdict(Counter)
         self.units = 0
 
-    def add(self, values: Counter[Hashable]) -> None:
+    def add(self, values: Counter[Key]) -> None:
         m = sum(values.values())
         if m < 2:
             return  # a lone value is not pairable: it carries no information about agreement
@@ -302,12 +306,12 @@ class _AlphaAccumulator:
             for k, n_k in values.items():
                 pairs[c, k] += n_c * (n_k - (c == k))
 
-    def result(self, labels: Sequence[Hashable] = ()) -> NominalAlpha:
-        o: dict[tuple[Hashable, Hashable], Fraction] = defaultdict(Fraction)
+    def result(self, labels: Sequence[Key] = ()) -> NominalAlpha:
+        o: dict[tuple[Key, Key], Fraction] = defaultdict(Fraction)
         for m, pairs in self.by_size.items():
             for key, count in pairs.items():
                 o[key] += Fraction(count, m - 1)
-        n_c: Counter[Hashable] = Counter()
+        n_c: dict[Key, Fraction] = defaultdict(Fraction)
         for (c, _), value in o.items():
             n_c[c] += value
         seen = set(n_c)
@@ -322,9 +326,7 @@ class _AlphaAccumulator:
         )
 
 
-def krippendorff_alpha(
-    units: Iterable[Iterable[Hashable | None]], *, labels: Sequence[Hashable] = ()
-) -> NominalAlpha:
+def krippendorff_alpha(units: Iterable[Iterable[Key | None]], *, labels: Sequence[Key] = ()) -> NominalAlpha:
     """Krippendorff's alpha for nominal data. Each unit is the list of the values the observers
     gave it, None for a missing value (a column of the reliability data matrix). `labels` orders
     the coincidence matrix (values not in it follow, sorted).
@@ -379,8 +381,8 @@ class Version:
     start: int
     end: int
     stance: str
-    speaker: Hashable
-    addressee: Hashable
+    speaker: Key
+    addressee: Key
     conditions: frozenset[str]  # `conditions_key` of its descriptions
 
 
@@ -460,8 +462,8 @@ def _check_threshold(threshold: float) -> None:
         raise ValueError(f"The Jaccard threshold must be in (0, 1], got {threshold}.")
 
 
-def _by_article(spans: Iterable[Span]) -> dict[Hashable, list[Span]]:
-    out: dict[Hashable, list[Span]] = defaultdict(list)
+def _by_article(spans: Iterable[Span]) -> dict[Key, list[Span]]:
+    out: dict[Key, list[Span]] = defaultdict(list)
     for s in spans:
         out[s.article].append(s)
     return out
@@ -510,7 +512,9 @@ def match_exact(a: Iterable[Span], b: Iterable[Span]) -> Matching:
     return match_spans(a, b, threshold=1.0)
 
 
-def _clusters(spans: Sequence[Span], group: Sequence[int], cands: Iterable[tuple], threshold: float):
+def _clusters(
+    spans: Sequence[Span], group: Sequence[int], cands: Iterable[tuple[Any, ...]], threshold: float
+) -> list[list[int]]:
     """Agglomerate spans into units, best candidate pair first: two clusters merge when they
     share no analyst and every cross pair has Jaccard >= threshold (complete linkage), so a unit
     is a set of mutually matching spans, at most one per analyst. With two analysts this is
@@ -630,7 +634,7 @@ class _UnitizingAccumulator:
         n_units = sum(self.units.values())
         if n_units == 0:
             return Fraction(0), Fraction(0), 0
-        observed = sum(Fraction(v, m - 1) for m, v in self.observed_by_m.items())
+        observed = sum((Fraction(v, m - 1) for m, v in self.observed_by_m.items()), Fraction(0))
         d_o = observed / (coder_length * total_length)
         gaps = sorted(self.gaps)
         suffix = [0] * (len(gaps) + 1)  # suffix[k] = sum(gaps[k:])
@@ -698,15 +702,13 @@ def _categories(spans: Iterable[Span], categories: Sequence[str]) -> tuple[str, 
     return (*categories, *sorted(extra))
 
 
-def _coders(
-    article: Hashable, items: list[Span], annotators: Mapping[Hashable, Collection[Hashable]] | None
-) -> list[Hashable]:
+def _coders(article: Key, items: list[Span], annotators: Mapping[Key, Collection[Key]] | None) -> list[Key]:
     if annotators is None:
         return sorted({s.annotator for s in items}, key=_order_key)
     return sorted(set(annotators.get(article, ())), key=_order_key)
 
 
-def _length(lengths: Mapping[Hashable, int], article: Hashable, items: list[Span]) -> int:
+def _length(lengths: Mapping[Key, int], article: Key, items: list[Span]) -> int:
     try:
         length = lengths[article]
     except KeyError:
@@ -719,8 +721,8 @@ def _length(lengths: Mapping[Hashable, int], article: Hashable, items: list[Span
 def unitizing_alpha(
     spans: Iterable[Span],
     *,
-    lengths: Mapping[Hashable, int],
-    annotators: Mapping[Hashable, Collection[Hashable]] | None = None,
+    lengths: Mapping[Key, int],
+    annotators: Mapping[Key, Collection[Key]] | None = None,
     categories: Sequence[str] = STANCES,
 ) -> UnitizingAlpha:
     """Krippendorff's unitizing alpha (alpha_U; Krippendorff 1995, 2004 §12.4) over the
@@ -760,7 +762,7 @@ def unitizing_alpha(
         if len(coders) < 2:
             continue
         length = _length(lengths, article, items)
-        per_coder: dict[Hashable, list[Span]] = {c: [] for c in coders}
+        per_coder: dict[Key, list[Span]] = {c: [] for c in coders}
         for s in items:
             if s.annotator in per_coder:
                 per_coder[s.annotator].append(s)
@@ -792,8 +794,8 @@ def _confusion(counts: Mapping[tuple[str, str], int], labels: Sequence[str]) -> 
 def agreement_report(
     spans: Iterable[Span],
     *,
-    lengths: Mapping[Hashable, int],
-    annotators: Mapping[Hashable, Collection[Hashable]] | None = None,
+    lengths: Mapping[Key, int],
+    annotators: Mapping[Key, Collection[Key]] | None = None,
     threshold: float = DEFAULT_THRESHOLD,
     categories: Sequence[str] = STANCES,
 ) -> AgreementReport:
@@ -817,10 +819,10 @@ def agreement_report(
     cats = _categories(spans, categories)
     by_article = _by_article(spans)
     keys = set(by_article) | (set(annotators) if annotators is not None else set())
-    pair_acc: dict[tuple[Hashable, Hashable], _PairAcc] = {}
+    pair_acc: dict[tuple[Key, Key], _PairAcc] = {}
     alpha_acc = _AlphaAccumulator()
     unitizing = _Unitizing(cats)
-    all_coders: set[Hashable] = set()
+    all_coders: set[Key] = set()
     n_articles = n_spans = 0
 
     for article in sorted(keys, key=_order_key):

@@ -131,7 +131,7 @@ class StatementForm(forms.Form):
 
     def _rows(self) -> list[ConditionRow]:
         if self.is_bound:
-            lists = [self.data.getlist(name) for name in self.ROW_FIELDS]
+            lists = [self.data.getlist(name) for name in self.ROW_FIELDS]  # type: ignore[attr-defined]  # a QueryDict
             if len({len(values) for values in lists}) > 1:
                 self.add_error(None, "The conditions arrived incomplete; reload the page and try again.")
                 return []
@@ -166,7 +166,7 @@ class StatementForm(forms.Form):
         return self._actor("addressee")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.statement is None:
             for name in ("start_u16", "end_u16"):
                 if data.get(name) is None and name not in self.errors:
@@ -251,7 +251,7 @@ class ArticleForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         upload = data.get("file")
         if upload is None:
             return data

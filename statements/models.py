@@ -44,7 +44,7 @@ class User(AbstractUser):
         return str(self)
 
 
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(models.QuerySet["Article"]):
     def with_stance_counts(self) -> ArticleQuerySet:
         """Annotate statement counts per stance (one aggregate query, no N+1)."""
         return self.annotate(
@@ -109,7 +109,7 @@ class ActorKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class ActorQuerySet(models.QuerySet):
+class ActorQuerySet(models.QuerySet["Actor"]):
     def search(self, query: str) -> ActorQuerySet:
         """Actors whose name or one of whose aliases contains `query` (case-insensitive)."""
         query = query.strip()
@@ -193,7 +193,7 @@ class Status(models.TextChoices):
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
 
 
-class StatementQuerySet(models.QuerySet):
+class StatementQuerySet(models.QuerySet["Statement"]):
     def with_conditions(self) -> StatementQuerySet:
         """Prefetch each statement's conditions in their order (one query for the lot)."""
         ordered = Condition.objects.order_by("position", "id")

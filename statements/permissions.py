@@ -7,16 +7,18 @@ A superuser counts as a lead. An inactive or anonymous user may do nothing.
 
 from __future__ import annotations
 
+from typing import Any, TypeGuard
+
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from statements.models import Actor, Article, ArticleAssignment, Role, Statement, User
 
 type AnyUser = User | AnonymousUser
 
 
-def _active(user: AnyUser) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
+def _active(user: AnyUser | None) -> TypeGuard[User]:
+    return isinstance(user, User) and user.is_authenticated and user.is_active
 
 
 def is_lead(user: AnyUser) -> bool:
@@ -91,9 +93,9 @@ def can_manage_assignments(user: AnyUser) -> bool:
     return is_lead(user)
 
 
-def blind_article_ids(user: AnyUser):
+def blind_article_ids(user: AnyUser) -> QuerySet[ArticleAssignment, dict[str, Any]]:
     """Articles on which `user` is assigned and has not finished: others' work stays hidden."""
-    return ArticleAssignment.objects.filter(analyst_id=user.pk, finished_at__isnull=True).values("article_id")
+    return ArticleAssignment.objects.filter(analyst_id=user.pk, finished_at__isnull=True).values("article_id")  # type: ignore[return-value]
 
 
 def visible_statements_q(user: AnyUser) -> Q:

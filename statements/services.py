@@ -514,9 +514,9 @@ def statement_snapshot(statement: Statement, conditions: Sequence[Condition] | N
         "end": statement.end,
         "quote": statement.quote,
         "speaker": statement.speaker_id,
-        "speaker_name": statement.speaker.name if statement.speaker_id else None,
+        "speaker_name": statement.speaker.name if statement.speaker else None,
         "addressee": statement.addressee_id,
-        "addressee_name": statement.addressee.name if statement.addressee_id else None,
+        "addressee_name": statement.addressee.name if statement.addressee else None,
         "stance": statement.stance,
         "note": statement.note,
         "status": statement.status,
@@ -806,7 +806,7 @@ def condition_add(
         "evidence_quote": evidence_quote,
     }
     updated = statement_update(statement=statement, user=user, conditions=[*current, new])
-    return updated.conditions.order_by("-position", "-id").first()
+    return updated.conditions.order_by("-position", "-id")[0]
 
 
 @transaction.atomic

@@ -44,5 +44,5 @@ def quote_context(text: str, start: int, end: int, *, limit: int = 400) -> tuple
 def context_of(statement: Statement) -> tuple[str, str]:
     """(before, after) of a statement loaded through `with_context_window` (no query); the
     same text as `context.quote_context(article.text, start, end)`."""
-    lo = statement.ctx_lo
-    return quote_context(statement.ctx_window, statement.start - lo, statement.end - lo, limit=CONTEXT_LIMIT)
+    lo = statement.ctx_lo  # type: ignore[attr-defined]
+    return quote_context(statement.ctx_window, statement.start - lo, statement.end - lo, limit=CONTEXT_LIMIT)  # type: ignore[attr-defined]

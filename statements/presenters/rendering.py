@@ -47,10 +47,10 @@ def highlighted_text(text: str, rows: Iterable[StatementRow]) -> SafeString:
     for row in rows:
         spans.append(_Span((0, row.pk), row.start, row.end, row, False))
         for c in row.conditions:
-            if c.evidence_start is not None:
+            if c.evidence_start is not None and c.evidence_end is not None:
                 spans.append(_Span((1, c.pk), c.evidence_start, c.evidence_end, row, True))
     out: list[str] = []
-    for seg in segments(text, spans):
+    for seg in segments(text, spans):  # type: ignore[arg-type]
         body = _esc(seg.text, quote=False)
         if not seg.spans:
             out.append(body)

@@ -37,7 +37,7 @@ from statements.permissions import AnyUser
 def analyst_statements(articles: QuerySet[Article] | Iterable[Article]) -> QuerySet[Statement]:
     """The analysts' own statements (never the gold ones) on `articles`."""
     if isinstance(articles, QuerySet):
-        return Statement.objects.filter(article__in=articles.values("pk"), is_gold=False)
+        return Statement.objects.filter(article__in=articles.values("pk"), is_gold=False)  # type: ignore[misc]
     return Statement.objects.filter(article__in=[a.pk for a in articles], is_gold=False)
 
 

@@ -8,6 +8,8 @@ Writes are not here: they go through statements/services.py.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import (
     Case,
     Count,
@@ -31,12 +33,13 @@ from statements.models import (
     Condition,
     Stance,
     Statement,
+    StatementQuerySet,
     User,
 )
 from statements.permissions import AnyUser
 
 
-def visible_statements(user: AnyUser) -> QuerySet[Statement]:
+def visible_statements(user: AnyUser) -> StatementQuerySet:
     """The statements `user` may see (blind double annotation rule applied)."""
     return Statement.objects.filter(permissions.visible_statements_q(user))
 
@@ -130,7 +133,7 @@ def actor_matches(q: str, *, limit: int = 8) -> tuple[list[Actor], bool]:
         )
         .order_by("rank", "name")[:limit]
     )
-    return actors, bool(actors) and actors[0].rank == 0
+    return list(actors), bool(actors) and actors[0].rank == 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -169,10 +172,10 @@ def condition_rows(conditions: QuerySet[Condition]) -> QuerySet[Condition]:
     )
 
 
-def condition_speaker_counts(conditions: QuerySet[Condition]) -> list[dict]:
+def condition_speaker_counts(conditions: QuerySet[Condition]) -> list[dict[str, Any]]:
     """Per speaker: how many conditions, and how many on each stance (one aggregate query)."""
     return list(
-        conditions.order_by()
+        conditions.order_by()  # type: ignore[arg-type]
         .values("statement__speaker_id", "statement__speaker__name")
         .annotate(
             n=Count("pk"),

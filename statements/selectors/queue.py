@@ -90,10 +90,10 @@ def with_context_window(statements: QuerySet[Statement]) -> QuerySet[Statement]:
     )
 
 
-def own_refs(user: Any, article_id: int) -> QuerySet[StatementEvent]:
+def own_refs(user: AnyUser, article_id: int) -> QuerySet[StatementEvent, dict[str, Any]]:
     """Ids (statement_ref) of the statements `user` made on the article, deleted ones included:
     the user of a statement's creating event is its annotator."""
-    return StatementEvent.objects.filter(
+    return StatementEvent.objects.filter(  # type: ignore[misc, return-value]
         article_id=article_id, user_id=user.pk, action__in=[EventAction.CREATED, EventAction.ADJUDICATED]
     ).values("statement_ref")
 
@@ -124,5 +124,5 @@ def visible_statement(user: AnyUser, pk: int, *, window: bool = False) -> Statem
     text around the quote (see `with_context_window`) instead of none of it. One query, plus
     one for its conditions."""
     qs = catalog.visible_statements(user).for_display()
-    qs = with_context_window(qs) if window else qs.defer("article__text")
-    return get_object_or_404(qs, pk=pk)
+    shown = with_context_window(qs) if window else qs.defer("article__text")
+    return get_object_or_404(shown, pk=pk)

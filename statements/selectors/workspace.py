@@ -148,8 +148,12 @@ def article_page_rows(
             *head, speaker, addressee, annotator_id, first, last, username = values[:14]
             if annotator_id not in names:  # User.__str__, once per annotator
                 names[annotator_id] = str(User(first_name=first, last_name=last, username=username))
-            row = rows[pk] = StatementRow(
-                *head, speaker or "", addressee or "", annotator_id, names[annotator_id]
+            row = rows[pk] = StatementRow(  # type: ignore[call-arg]
+                *head,  # pk … note, in _ROW_FIELDS order
+                speaker or "",
+                addressee or "",
+                annotator_id,
+                names[annotator_id],
             )
         if values[14] is not None:
             row.conditions.append(ConditionRow(*values[14:]))
@@ -170,8 +174,8 @@ def statement_row(statement: Statement) -> StatementRow:
         statement.status,
         statement.is_gold,
         statement.note,
-        statement.speaker.name if statement.speaker_id else "",
-        statement.addressee.name if statement.addressee_id else "",
+        statement.speaker.name if statement.speaker else "",
+        statement.addressee.name if statement.addressee else "",
         statement.annotator_id,
         str(statement.annotator),
         [

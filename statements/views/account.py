@@ -3,17 +3,18 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
 from statements.services import token_issue, token_revoke
+from statements.views.http import HtmxHttpRequest
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def api_token(request: HttpRequest) -> HttpResponse:
+def api_token(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         if action in ("create", "regenerate"):

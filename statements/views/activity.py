@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -40,7 +40,7 @@ HISTORY_PAGE_SIZE = 50
 
 
 def activity_context(
-    request: HttpRequest, statement: Statement, *, comment_errors: list[str] | None = None, body: str = ""
+    request: HtmxHttpRequest, statement: Statement, *, comment_errors: list[str] | None = None, body: str = ""
 ) -> dict[str, Any]:
     """Everything the `activity` partial of statements/statement_activity.html shows, for a
     statement the user may see. Another page includes that partial with:
@@ -70,7 +70,7 @@ def activity_context(
     }
 
 
-def _deleted_history_url(request: HttpRequest, pk: int) -> str | None:
+def _deleted_history_url(request: HtmxHttpRequest, pk: int) -> str | None:
     """For a deleted statement the user could have seen: its entries on the article's history."""
     deleted = StatementEvent.objects.filter(statement_ref=pk, action=EventAction.DELETED).first()
     if deleted is None:

@@ -5,12 +5,13 @@ search and create actors in place. Conventions: views/__init__.py.
 from __future__ import annotations
 
 import json
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -25,6 +26,7 @@ from statements.models import (
 )
 from statements.selectors import catalog
 from statements.views.http import (
+    HtmxHttpRequest,
     announce,
     fragment_target,
     login_required,
@@ -54,7 +56,7 @@ def _picker_params(params: QueryDict) -> tuple[str, str] | None:
 @login_required
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
-def actor_list(request: HttpRequest) -> HttpResponse:
+def actor_list(request: HtmxHttpRequest) -> HttpResponse:
     """The Actors page; also answers the annotate page's pickers (`?picker=speaker&q=…`) with
     the matching actors, as that page's `actor_options` fragment."""
     q = request.GET.get("q", "").strip()
@@ -68,14 +70,14 @@ def actor_list(request: HttpRequest) -> HttpResponse:
                 (label, json.dumps({"name": q, "kind": value, "picker": role, "prefix": prefix}))
                 for value, label in ActorKind.choices
             ]
-        context = {"actors": actors, "q": q, "role": role, "prefix": prefix, "create": create}
+        context: dict[str, Any] = {"actors": actors, "q": q, "role": role, "prefix": prefix, "create": create}
         return render(request, f"{PICKER_TEMPLATE}#actor_options", context)
     kind = request.GET.get("kind", "")
     rows = catalog.actor_rows(request.user, q=q, kind=kind)
     page = Paginator(rows, ACTOR_PAGE_SIZE).get_page(request.GET.get("page"))
     user = request.user
     for actor in page:
-        actor.editable = permissions.can_edit_actor(user, actor)
+        actor.editable = permissions.can_edit_actor(user, actor)  # type: ignore[attr-defined]
     context = {
         "page": page,
         "q": q,
@@ -91,7 +93,7 @@ def actor_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def actor_create(request: HttpRequest) -> HttpResponse:
+def actor_create(request: HtmxHttpRequest) -> HttpResponse:
     """The New actor page; from a picker on the annotate page (htmx), it creates the actor in
     place and answers with that page's `actor_choice` fragment, the new actor chosen."""
     if not permissions.can_create_actor(request.user):
@@ -104,7 +106,12 @@ def actor_create(request: HttpRequest) -> HttpResponse:
                 user=request.user, name=request.POST.get("name", ""), kind=request.POST.get("kind", "")
             )
         except ValidationError as exc:
-            context = {"actors": [], "q": request.POST.get("name", ""), "role": role, "prefix": prefix}
+            context: dict[str, Any] = {
+                "actors": [],
+                "q": request.POST.get("name", ""),
+                "role": role,
+                "prefix": prefix,
+            }
             context["errors"] = exc.messages
             response = render(request, f"{PICKER_TEMPLATE}#actor_options", context, status=422)
             return retarget(response, f"#{prefix}-{role}-options")
@@ -129,7 +136,7 @@ def actor_create(request: HttpRequest) -> HttpResponse:
     return render(request, "statements/actor_form.html", {"form": form, "actor": None})
 
 
-def _get_actor_for_user(request: HttpRequest, pk: int) -> Actor:
+def _get_actor_for_user(request: HtmxHttpRequest, pk: int) -> Actor:
     """The actor `pk` (404 if missing); PermissionDenied unless the user may edit it."""
     actor = get_object_or_404(Actor.objects.with_aliases(), pk=pk)
     if not permissions.can_edit_actor(request.user, actor):
@@ -139,7 +146,7 @@ def _get_actor_for_user(request: HttpRequest, pk: int) -> Actor:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def actor_update(request: HttpRequest, pk: int) -> HttpResponse:
+def actor_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     actor = _get_actor_for_user(request, pk)
     choices = catalog.actor_choices()
     if request.method == "POST":

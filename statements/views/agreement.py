@@ -22,7 +22,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -41,6 +41,7 @@ from statements.presenters import reports
 from statements.selectors import alignment, catalog, workspace
 from statements.selectors import dashboard as dashboard_reads
 from statements.views.http import (
+    HtmxHttpRequest,
     announce,
     fragment_target,
     login_required,
@@ -63,7 +64,7 @@ DASHBOARD_CACHE_SECONDS = 24 * 3600
 @login_required
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
-def agreement_page(request: HttpRequest) -> HttpResponse:
+def agreement_page(request: HtmxHttpRequest) -> HttpResponse:
     """Agreement between the analysts over one article (`?article=ID`) or the articles matching
     the filters (source, actor, published from/to, finished analysts only, Jaccard threshold).
     Fragment: `results` (everything below the filter form)."""
@@ -80,7 +81,7 @@ def agreement_page(request: HttpRequest) -> HttpResponse:
         filters.articles(user), finished_only=filters.finished_only, threshold=filters.threshold
     )
     users = list(User.objects.filter(pk__in=report.annotators)) if report.annotators else []
-    context = {
+    context: dict[str, Any] = {
         "filters": filters,
         "article": article,
         "blind": blind,
@@ -98,7 +99,7 @@ def agreement_page(request: HttpRequest) -> HttpResponse:
 # Compare and adjudicate
 
 
-def _get_article_for_compare(request: HttpRequest, pk: int) -> Article:
+def _get_article_for_compare(request: HtmxHttpRequest, pk: int) -> Article:
     """The article `pk` if the user may compare its analysts' work: leads always, others once
     they do not annotate it blind (PermissionDenied otherwise)."""
     article = get_object_or_404(Article, pk=pk)
@@ -114,7 +115,7 @@ def _compare_url(article: Article, key: int | None = None) -> str:
 
 
 def _compare_context(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     article: Article,
     *,
     edit_key: int | None = None,
@@ -135,7 +136,7 @@ def _compare_context(
     if editing is not None:
         if form is None:
             statements = {s.pk: s for s in editing.unit.statements}
-            prefilled_from = statements.get(from_id) or editing.first
+            prefilled_from = statements.get(from_id) or editing.first  # type: ignore[arg-type]
             form = GoldForm.from_statement(prefilled_from)
         editing.form = form
     return {
@@ -165,7 +166,7 @@ def _unit_key(target: str | None) -> int | None:
 @login_required
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
-def article_compare(request: HttpRequest, pk: int) -> HttpResponse:
+def article_compare(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Each analyst's statements on the article aligned unit by unit, disagreements marked.
     `?edit=KEY&from=ID` opens the merged-version form on unit KEY, prefilled from statement ID.
     Fragments: `compare` (the summary and every unit) and `unit` (one unit, for HX-Target
@@ -187,7 +188,9 @@ def article_compare(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, COMPARE_PAGE, context)
 
 
-def _written(request: HttpRequest, article: Article, message: str, key: int | None = None) -> HttpResponse:
+def _written(
+    request: HtmxHttpRequest, article: Article, message: str, key: int | None = None
+) -> HttpResponse:
     """After a write: htmx gets the fresh compare fragment and a status message to announce;
     a plain form goes back to the page (post/redirect/get)."""
     if request.htmx:
@@ -199,7 +202,7 @@ def _written(request: HttpRequest, article: Article, message: str, key: int | No
 
 @login_required
 @require_POST
-def article_adjudicate(request: HttpRequest, pk: int) -> HttpResponse:
+def article_adjudicate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Make a gold statement from a unit's statements (`source`, repeated): either one
     analyst's version as it stands (`use=ID`) or the lead's merged version (the GoldForm
     fields). Errors come back inline on the unit, status 422, and nothing is stored."""
@@ -258,7 +261,7 @@ def article_adjudicate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _adjudication_errors(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     article: Article,
     key: int | None,
     form: GoldForm | None,
@@ -287,7 +290,7 @@ def _adjudication_errors(
 
 @login_required
 @require_POST
-def article_accept_agreed(request: HttpRequest, pk: int) -> HttpResponse:
+def article_accept_agreed(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Make gold, in one go, every unit on which all the article's analysts agree."""
     if not permissions.can_adjudicate(request.user):
         raise PermissionDenied("Only a lead can adjudicate.")
@@ -307,7 +310,7 @@ def article_accept_agreed(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     """The leads' overview: progress per analyst, the review backlog, agreement per month, and
     the articles waiting for adjudication. Queries: the corpus fingerprint (4), progress (3),
     and when the corpus changed since the last visit, agreement over time (4), articles to
@@ -328,7 +331,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         cache.set(key, corpus, DASHBOARD_CACHE_SECONDS)
     trend, trend_chart, disagreements, n_needing, backlog = corpus
-    context = {
+    context: dict[str, Any] = {
         "progress": dashboard_reads.analyst_progress(),
         "backlog": backlog,
         "trend": trend,

@@ -13,11 +13,12 @@ from statements/permissions.py and are checked here and again by the services.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -32,9 +33,11 @@ from statements.models import (
     Statement,
     Status,
 )
+from statements.permissions import AnyUser
 from statements.presenters import rendering
 from statements.selectors import catalog, workspace
 from statements.views.http import (
+    HtmxHttpRequest,
     announce,
     fragment_target,
     login_required,
@@ -46,7 +49,7 @@ ARTICLE_PAGE = "statements/article_detail.html"
 STATEMENT_ERROR_FIELDS = {"start": "quote", "end": "quote", "version": "__all__", "statement": "__all__"}
 
 
-def _show(params: QueryDict, user) -> str:
+def _show(params: QueryDict, user: AnyUser) -> str:
     """'mine' or 'all': whose statements the article page shows."""
     return "mine" if params.get("show") == "mine" and permissions.can_annotate(user) else "all"
 
@@ -60,7 +63,7 @@ def _show(params: QueryDict, user) -> str:
 
 
 def _panel_context(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     article: Article,
     chosen: list[workspace.StatementRow],
     *,
@@ -104,7 +107,7 @@ def _panel_context(
 
 
 def _article_context(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     article: Article,
     *,
     show: str,
@@ -153,7 +156,7 @@ def _article_context(
 @login_required
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
-def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The Annotate page. Fragments: `workspace` (text, panel and list: the mine/everyone's
     toggle) and `panel` (one statement, read-only or its edit form: `?statement=ID&edit=1`)."""
     article = get_object_or_404(Article, pk=pk)
@@ -184,7 +187,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, ARTICLE_PAGE, context)
 
 
-def _get_statement_for_user(request: HttpRequest, pk: int, *, edit: bool) -> Statement:
+def _get_statement_for_user(request: HtmxHttpRequest, pk: int, *, edit: bool) -> Statement:
     """The statement `pk` if the user may see it (404 otherwise: a hidden statement does not
     exist for them); with `edit`, PermissionDenied unless they may change it."""
     statement = get_object_or_404(
@@ -205,7 +208,7 @@ def _statement_url(article: Article, show: str, statement_id: int | None = None)
 
 
 def _after_write(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     article: Article,
     show: str,
     message: str,
@@ -227,7 +230,13 @@ def _after_write(
     return redirect(_statement_url(article, show, statement_id))
 
 
-def _form_errors(request: HttpRequest, article: Article, show: str, fragment: str, **context) -> HttpResponse:
+def _form_errors(
+    request: HtmxHttpRequest,
+    article: Article,
+    show: str,
+    fragment: str,
+    **context: Any,
+) -> HttpResponse:
     """422 with the form and its errors: into its own element for htmx, the page otherwise."""
     if request.htmx:
         base = {"article": article, "article_url": article.get_absolute_url(), "show": show}
@@ -249,7 +258,7 @@ def _form_errors(request: HttpRequest, article: Article, show: str, fragment: st
 
 @login_required
 @require_POST
-def statement_create(request: HttpRequest, pk: int) -> HttpResponse:
+def statement_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Save the tagging panel: offsets arrive in UTF-16 units, StatementForm converts them."""
     article = get_object_or_404(Article, pk=pk)
     if not permissions.can_annotate(request.user):
@@ -268,7 +277,7 @@ def statement_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def statement_update(request: HttpRequest, pk: int) -> HttpResponse:
+def statement_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     statement = _get_statement_for_user(request, pk, edit=True)
     article = statement.article
     show = _show(request.POST, request.user)
@@ -299,7 +308,7 @@ def statement_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def statement_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def statement_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     statement = _get_statement_for_user(request, pk, edit=True)
     article = statement.article
     show = _show(request.POST, request.user)

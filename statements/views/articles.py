@@ -4,10 +4,12 @@ page. Conventions: views/__init__.py.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -19,6 +21,7 @@ from statements.models import (
 )
 from statements.selectors import catalog
 from statements.views.http import (
+    HtmxHttpRequest,
     fragment_target,
     login_required,
     parse_id,
@@ -28,20 +31,20 @@ ARTICLE_PAGE_SIZE = 25
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HtmxHttpRequest) -> HttpResponse:
     return redirect("article_list")
 
 
 @login_required
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
-def article_list(request: HttpRequest) -> HttpResponse:
+def article_list(request: HtmxHttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     source = request.GET.get("source", "").strip()
     actor_id = parse_id(request.GET.get("actor"))
     rows = catalog.article_rows(request.user, q=q, source=source, actor_id=actor_id)
     page = Paginator(rows, ARTICLE_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
+    context: dict[str, Any] = {
         "page": page,
         "q": q,
         "source": source,
@@ -65,7 +68,7 @@ def _duplicate_of(text: str) -> Article | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def article_create(request: HttpRequest) -> HttpResponse:
+def article_create(request: HtmxHttpRequest) -> HttpResponse:
     if not permissions.can_create_article(request.user):
         raise PermissionDenied("Only analysts and leads can add articles.")
     duplicate = None

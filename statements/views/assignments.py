@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import (
     Count,
 )
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -37,7 +37,7 @@ ASSIGNMENTS_PAGE = "statements/assignments.html"
 
 
 def _assignments_context(
-    request: HttpRequest, article: Article, *, errors: list[str] | None = None
+    request: HtmxHttpRequest, article: Article, *, errors: list[str] | None = None
 ) -> dict[str, Any]:
     """Queries: the assignments (analyst, assigner joined); for leads, statements per analyst on
     the article and the analysts who could still be assigned."""
@@ -54,7 +54,7 @@ def _assignments_context(
             .order_by()
         )
         for a in assignments:
-            a.n_statements = counts.get(a.analyst_id, 0)
+            a.n_statements = counts.get(a.analyst_id, 0)  # type: ignore[attr-defined]
         taken = [a.analyst_id for a in assignments]
         candidates = list(catalog.annotators().exclude(pk__in=taken))
     else:
@@ -98,7 +98,7 @@ def article_assignments(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not permissions.can_manage_assignments(request.user):
             raise PermissionDenied("Only a lead can assign articles.")
-        analyst = User.objects.filter(pk=parse_id(request.POST.get("analyst"))).first()
+        analyst = User.objects.filter(pk=parse_id(request.POST.get("analyst"))).first()  # type: ignore[misc]
         if analyst is None:
             return _assignments_response(request, article, errors=["Choose an analyst to assign."])
         try:

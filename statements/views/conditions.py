@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import (
     Q,
 )
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -21,6 +21,7 @@ from statements.models import (
 )
 from statements.selectors import catalog
 from statements.views.http import (
+    HtmxHttpRequest,
     fragment_target,
     login_required,
     parse_id,
@@ -32,7 +33,7 @@ CONDITION_PAGE_SIZE = 100
 @login_required
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
-def condition_list(request: HttpRequest) -> HttpResponse:
+def condition_list(request: HtmxHttpRequest) -> HttpResponse:
     """Every condition the user may see, grouped by speaker, with facets (conditions per speaker
     and per stance) that follow the other filters, so the page answers questions like "what
     does Russia, with its officials, attach to its support?" in two clicks."""

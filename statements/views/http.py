@@ -33,7 +33,7 @@ class HtmxHttpRequest(HttpRequest):
     """A request that went through django-htmx's middleware and a signed-in guard."""
 
     htmx: HtmxDetails
-    user: User  # type: ignore[assignment]
+    user: User
 
 
 def login_required[V: Callable[..., HttpResponse]](view: V) -> V:

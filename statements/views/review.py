@@ -24,7 +24,7 @@ from django.db.models import (
     Q,
 )
 from django.db.models.functions import Coalesce, Greatest
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -166,7 +166,7 @@ def _count_label(count: int) -> str:
 
 
 def _queue_context(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     filters: QueueFilters,
     *,
     errors: dict[int, QueueItem] | None = None,
@@ -273,7 +273,7 @@ def statement_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         context.update(_filter_choices(user))
         return render(request, QUEUE_PAGE, context, status=422)
     history.given([given])
-    message = f"{given.given}: “{_short(statement.quote, 50)}”."
+    message = f"{given.given}: “{_short(statement.quote, 50)}”."  # type: ignore[attr-defined]
     if request.htmx:
         statement.status = given.statement.status
         count = _queue_count(user, filters)
