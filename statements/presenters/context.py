@@ -9,10 +9,10 @@ import re
 from statements.models import (
     Statement,
 )
+from statements.selectors.queue import CONTEXT_LIMIT
 
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) and white space,
 # or at a blank line.
-CONTEXT_LIMIT = 400  # characters of context on each side of a quote on the review pages
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+|\n\s*\n")
 
 

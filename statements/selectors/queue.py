@@ -28,8 +28,11 @@ from statements.models import (
     User,
 )
 from statements.permissions import AnyUser
-from statements.presenters import context
 from statements.selectors import catalog
+
+# Characters of context on each side of a quote on the review pages (presenters.context cuts the
+# sentences out of the window this module has the database cut).
+CONTEXT_LIMIT = 400
 
 
 def review_queue(user: User, *, filters: dict | None = None) -> QuerySet[Statement]:
@@ -83,10 +86,10 @@ def with_context_window(statements: QuerySet[Statement]) -> QuerySet[Statement]:
     the article text that `context.quote_context` looks at (2 × CONTEXT_LIMIT characters each
     side), cut by the database, so a page of quotes never loads whole 500,000-character texts.
     Substr counts characters (code points) on PostgreSQL and SQLite alike, as our offsets do."""
-    lo = Greatest(F("start") - 2 * context.CONTEXT_LIMIT, Value(0))
+    lo = Greatest(F("start") - 2 * CONTEXT_LIMIT, Value(0))
     return statements.defer("article__text").annotate(
         ctx_lo=lo,
-        ctx_window=Substr("article__text", lo + 1, F("end") + 2 * context.CONTEXT_LIMIT - lo),
+        ctx_window=Substr("article__text", lo + 1, F("end") + 2 * CONTEXT_LIMIT - lo),
     )
 
 
