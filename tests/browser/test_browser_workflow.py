@@ -31,7 +31,7 @@ from playwright.sync_api import Page, expect
 
 from statements import services
 from statements.models import Actor, Review, Statement
-from tests.test_browser_annotate import drag_select
+from tests.browser.test_browser_annotate import drag_select
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
