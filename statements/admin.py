@@ -11,6 +11,8 @@ from statements.models import (
     ArticleAssignment,
     Comment,
     Condition,
+    Membership,
+    Project,
     Review,
     Statement,
     StatementEvent,
@@ -20,10 +22,8 @@ from statements.models import (
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "first_name", "last_name", "email", "role", "is_active", "is_superuser"]
-    list_filter = ["role", "is_active", "is_superuser"]
-    fieldsets = [*DjangoUserAdmin.fieldsets, ("Role", {"fields": ["role"]})]
-    add_fieldsets = [*DjangoUserAdmin.add_fieldsets, ("Role", {"fields": ["role"]})]
+    list_display = ["username", "first_name", "last_name", "email", "is_active", "is_superuser"]
+    list_filter = ["is_active", "is_superuser"]
 
 
 class StatementInline(admin.TabularInline):
@@ -159,3 +159,19 @@ class ArticleAssignmentAdmin(admin.ModelAdmin):
     list_filter = ["analyst"]
     list_select_related = ["article", "analyst"]
     raw_id_fields = ["article"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "project"
+    extra = 0
+    raw_id_fields = ["user", "added_by"]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "archived", "created_at"]
+    list_filter = ["archived"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [MembershipInline]

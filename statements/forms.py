@@ -14,7 +14,7 @@ misplaced highlight.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 
 from statements import services
 from statements.agreement import condition_key
-from statements.models import Actor, ActorKind, Article, Condition, Statement
+from statements.models import Actor, ActorKind, Article, Condition, Project, Statement
 
 MAX_UPLOAD_BYTES = 4 * 1024 * 1024  # 500,000 characters of UTF-8 fit, with room to spare
 
@@ -228,8 +228,10 @@ class StatementForm(forms.Form):
 
 
 class ArticleForm(forms.Form):
-    """New article: paste the text, or upload a .txt file (UTF-8), with metadata."""
+    """New article: paste the text, or upload a .txt file (UTF-8), with metadata, into one of
+    the projects where the user may add articles."""
 
+    project = forms.TypedChoiceField(coerce=int, empty_value=None, required=False)
     title = forms.CharField(required=False, max_length=300)
     source = forms.CharField(required=False, help_text="The outlet, e.g. Reuters.")
     url = forms.CharField(required=False, label="URL", widget=forms.URLInput)
@@ -274,8 +276,19 @@ class ArticleForm(forms.Form):
             data["title"] = PurePath(name).stem.replace("_", " ").strip()
         return data
 
+    def __init__(self, *args: Any, projects: Sequence[Project] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.projects = {p.pk: p for p in projects}
+        field = self.fields["project"]
+        field.choices = [(p.pk, p.name) for p in projects]  # type: ignore[attr-defined]
+        if len(projects) == 1:
+            field.initial = projects[0].pk
+        field.required = len(projects) > 1
+
     def service_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in ArticleForm.SERVICE_FIELDS}
+        data = {name: self.cleaned_data[name] for name in ArticleForm.SERVICE_FIELDS}
+        data["project"] = self.projects.get(self.cleaned_data.get("project") or 0)
+        return data
 
     SERVICE_FIELDS = ("title", "text", "source", "url", "published", "dateline", "language")
 

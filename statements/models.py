@@ -21,20 +21,16 @@ MAX_ARTICLE_CHARS = 500_000
 
 
 class Role(models.TextChoices):
+    """A member's role in one project (statements/permissions.py says what each may do)."""
+
     ANALYST = "analyst", "Analyst"
     LEAD = "lead", "Lead"
     VIEWER = "viewer", "Viewer"
 
 
 class User(AbstractUser):
-    """A member of the team. The role decides what they may do (see statements/permissions.py)."""
-
-    role = models.CharField(max_length=16, choices=Role, default=Role.ANALYST)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
-        ]
+    """A person with an account. What they may do depends on their role in each project they
+    belong to (Membership); superusers are the instance administrators."""
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -42,6 +38,78 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return str(self)
+
+
+class Project(models.Model):
+    """A study with its own members, codebook (guidelines), corpus and exported dataset. An
+    article belongs to exactly one project; everything hanging off an article belongs to it."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    guidelines = models.TextField(blank=True, help_text="Markdown: the project's codebook.")
+    archived = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="projects_created"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="project_name_ci_unique",
+                violation_error_message="A project with this name already exists.",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="project_name_not_blank"),
+            models.CheckConstraint(condition=~Q(slug=""), name="project_slug_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("project_detail", args=[self.slug])
+
+
+class Membership(models.Model):
+    """A user's role in one project: lead, analyst or viewer."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey("User", on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role, default=Role.ANALYST)
+    added_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="memberships_added"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project_id", "user_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="membership_unique"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}) in {self.project}"
+
+
+class GuidelinesRevision(models.Model):
+    """One saved version of a project's guidelines: who changed them, when, and the text."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="guideline_revisions")
+    body = models.TextField(blank=True)
+    edited_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="guideline_revisions"
+    )
+    edited_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project_id", "-edited_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.project} guidelines, {self.edited_at:%Y-%m-%d %H:%M}"
 
 
 class ArticleQuerySet(models.QuerySet["Article"]):
@@ -56,6 +124,7 @@ class ArticleQuerySet(models.QuerySet["Article"]):
 
 
 class Article(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="articles")
     title = models.CharField(max_length=300)
     source = models.CharField(max_length=200, blank=True, help_text="The outlet, e.g. Reuters.")
     url = models.URLField(max_length=1000, blank=True)
@@ -87,9 +156,9 @@ class Article(models.Model):
                 condition=Q(text_sha256__regex=r"^[0-9a-f]{64}$"), name="article_sha256_hex"
             ),
             models.UniqueConstraint(
-                fields=["text_sha256"],
-                name="article_text_unique",
-                violation_error_message="An article with exactly this text already exists.",
+                fields=["project", "text_sha256"],
+                name="article_text_unique_in_project",
+                violation_error_message="An article with exactly this text already exists in this project.",
             ),
         ]
         indexes = [models.Index(fields=["source"], name="article_source_idx")]

@@ -1,8 +1,19 @@
 """Who may do what. The one place the pages, the API and the services ask.
 
-Roles (User.role): analyst annotates and reviews other people's statements; lead also
-adjudicates and manages actors, articles and users; viewer reads and exports only.
-A superuser counts as a lead. An inactive or anonymous user may do nothing.
+Roles are per project (Membership.role): an **analyst** annotates and reviews other people's
+statements in that project; a **lead** also adjudicates, assigns, manages the members and the
+guidelines and may edit or delete anything in it; a **viewer** reads and exports only. A user may
+be a lead in one project and a viewer in another. **Instance administrators** (superusers) create
+projects and accounts and act as a lead everywhere. Someone who is not a member of a project sees
+nothing of it: its articles, statements, conditions, reviews, history and numbers do not exist
+for them. An inactive or anonymous user may do nothing.
+
+Actors are global (the same Vladimir Putin in every study): any analyst or lead of any project
+adds them; a lead of any project, or the analyst who added an actor, edits it; a lead deletes.
+
+A `scope` names a project: a Project, an Article, a Statement (through its article), or a project
+id. Where a rule takes no scope it asks "in any of the user's projects" (the top bar, actors).
+The user's memberships are read once per user object (one query) and kept on it.
 """
 
 from __future__ import annotations
@@ -12,127 +23,257 @@ from typing import Any, TypeGuard
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from statements.models import Actor, Article, ArticleAssignment, Role, Statement, User
+from statements.models import (
+    Actor,
+    Article,
+    ArticleAssignment,
+    Membership,
+    Project,
+    Role,
+    Statement,
+    User,
+)
 
 type AnyUser = User | AnonymousUser
+type Scope = Project | Article | Statement | int
+
+_ANNOTATING = (Role.ANALYST, Role.LEAD)
+_MEMO = "_project_roles"
 
 
 def _active(user: AnyUser | None) -> TypeGuard[User]:
     return isinstance(user, User) and user.is_authenticated and user.is_active
 
 
-def is_lead(user: AnyUser) -> bool:
-    return _active(user) and (user.is_superuser or user.role == Role.LEAD)
+def is_admin(user: AnyUser | None) -> bool:
+    """An instance administrator: creates projects and accounts, acts as a lead everywhere."""
+    return _active(user) and user.is_superuser
 
 
-def can_view(user: AnyUser) -> bool:
-    """Every signed-in, active user reads articles, actors and (visible) statements."""
-    return _active(user)
+def project_id_of(scope: Scope) -> int:
+    """The project a scope belongs to (a statement's through its article: join it when reading)."""
+    if isinstance(scope, Project):
+        return scope.pk
+    if isinstance(scope, Article):
+        return scope.project_id
+    if isinstance(scope, Statement):
+        return scope.article.project_id
+    return int(scope)
 
 
-def can_annotate(user: AnyUser) -> bool:
+def roles(user: AnyUser | None) -> dict[int, str]:
+    """{project id: role} of the user's memberships (one query, then kept on the user object)."""
+    if not _active(user):
+        return {}
+    memo: dict[int, str] | None = getattr(user, _MEMO, None)
+    if memo is None:
+        memo = dict(Membership.objects.filter(user_id=user.pk).values_list("project_id", "role"))
+        setattr(user, _MEMO, memo)
+    return memo
+
+
+def forget_roles(user: AnyUser | None) -> None:
+    """Drop the kept memberships (after a membership of this user changed)."""
+    if user is not None and hasattr(user, _MEMO):
+        delattr(user, _MEMO)
+
+
+def role_in(user: AnyUser | None, scope: Scope) -> str | None:
+    """The user's role in the scope's project (administrators: lead), or None."""
+    if not _active(user):
+        return None
+    if user.is_superuser:
+        return Role.LEAD
+    return roles(user).get(project_id_of(scope))
+
+
+def member_project_ids(user: AnyUser | None) -> list[int] | None:
+    """The projects whose data the user may read; None means every project (administrators)."""
+    if is_admin(user):
+        return None
+    return sorted(roles(user))
+
+
+def project_ids_where(user: AnyUser | None, *allowed: str) -> list[int] | None:
+    """The projects where the user holds one of the `allowed` roles; None means all (admins)."""
+    if is_admin(user):
+        return None
+    return sorted(p for p, role in roles(user).items() if role in allowed)
+
+
+def _any(user: AnyUser | None, *allowed: str) -> bool:
+    return is_admin(user) or any(role in allowed for role in roles(user).values())
+
+
+def can_view(user: AnyUser | None, scope: Scope | None = None) -> bool:
+    """Read the scope's project (member or administrator); without a scope, be signed in."""
+    if scope is None:
+        return _active(user)
+    return role_in(user, scope) is not None
+
+
+def is_lead(user: AnyUser | None, scope: Scope | None = None) -> bool:
+    """A lead of the scope's project (without a scope: of any project), or an administrator."""
+    if scope is None:
+        return _any(user, Role.LEAD)
+    return role_in(user, scope) == Role.LEAD
+
+
+def can_annotate(user: AnyUser | None, scope: Scope | None = None) -> bool:
     """Create statements, articles and actors: analysts and leads, not viewers."""
-    return _active(user) and (user.is_superuser or user.role in (Role.ANALYST, Role.LEAD))
+    if scope is None:
+        return _any(user, *_ANNOTATING)
+    return role_in(user, scope) in _ANNOTATING
 
 
-def annotators_q() -> Q:
-    """A filter on users for those who annotate (the rule of `can_annotate`, for queries)."""
-    return Q(is_active=True) & (Q(is_superuser=True) | Q(role__in=[Role.ANALYST, Role.LEAD]))
+def annotators_q(project: Project | int | None = None) -> Q:
+    """A filter on users for those who annotate in `project` (analysts and leads; administrators
+    too), or in any project: the rule of `can_annotate`, for queries."""
+    memberships = Q(memberships__role__in=_ANNOTATING)
+    if project is not None:
+        memberships &= Q(memberships__project_id=project_id_of(project))
+    return Q(is_active=True) & (Q(is_superuser=True) | memberships)
 
 
-def can_create_article(user: AnyUser) -> bool:
-    return can_annotate(user)
+def can_create_project(user: AnyUser | None) -> bool:
+    return is_admin(user)
 
 
-def can_edit_article(user: AnyUser, article: Article) -> bool:
-    return is_lead(user) or (can_annotate(user) and article.created_by_id == user.pk)
+def can_edit_project(user: AnyUser | None, project: Project) -> bool:
+    """Name, description, guidelines, archiving: the project's leads."""
+    return is_lead(user, project)
 
 
-def can_delete_article(user: AnyUser, article: Article) -> bool:
+def can_manage_members(user: AnyUser | None, project: Project) -> bool:
+    return is_lead(user, project)
+
+
+def can_create_account(user: AnyUser | None) -> bool:
+    """Accounts are made by administrators, and by leads (with a one-time set-password link)."""
     return is_lead(user)
 
 
-def can_create_actor(user: AnyUser) -> bool:
+def can_create_article(user: AnyUser | None, project: Scope | None = None) -> bool:
+    if project is not None and isinstance(project, Project) and project.archived:
+        return False
+    return can_annotate(user, project)
+
+
+def can_edit_article(user: AnyUser | None, article: Article) -> bool:
+    return is_lead(user, article) or (can_annotate(user, article) and article.created_by_id == user.pk)  # type: ignore[union-attr]
+
+
+def can_delete_article(user: AnyUser | None, article: Article) -> bool:
+    return is_lead(user, article)
+
+
+def can_create_actor(user: AnyUser | None) -> bool:
     return can_annotate(user)
 
 
-def can_edit_actor(user: AnyUser, actor: Actor) -> bool:
-    """Leads manage every actor; an analyst may fix the ones they created themselves."""
-    return is_lead(user) or (can_annotate(user) and actor.created_by_id == user.pk)
+def can_edit_actor(user: AnyUser | None, actor: Actor) -> bool:
+    """Leads of any project manage every actor; an analyst may fix the ones they added."""
+    return is_lead(user) or (can_annotate(user) and actor.created_by_id == user.pk)  # type: ignore[union-attr]
 
 
-def can_delete_actor(user: AnyUser, actor: Actor) -> bool:
+def can_delete_actor(user: AnyUser | None, actor: Actor) -> bool:
     return is_lead(user)
 
 
-def can_edit_statement(user: AnyUser, statement: Statement) -> bool:
-    """The annotator edits and deletes their own statements; a lead may edit any."""
-    if is_lead(user):
+def can_edit_statement(user: AnyUser | None, statement: Statement) -> bool:
+    """The annotator edits and deletes their own statements; a lead of the project any."""
+    if is_lead(user, statement):
         return True
-    return can_annotate(user) and statement.annotator_id == user.pk and not statement.is_gold
+    return (
+        can_annotate(user, statement)
+        and statement.annotator_id == user.pk  # type: ignore[union-attr]
+        and not statement.is_gold
+    )
 
 
-def can_review(user: AnyUser) -> bool:
-    return can_annotate(user)
+def can_review(user: AnyUser | None, scope: Scope | None = None) -> bool:
+    return can_annotate(user, scope)
 
 
-def can_review_statement(user: AnyUser, statement: Statement) -> bool:
-    """Analysts and leads review other people's statements, never their own."""
-    return can_review(user) and statement.annotator_id != user.pk
+def can_review_statement(user: AnyUser | None, statement: Statement) -> bool:
+    """Analysts and leads of the project review other people's statements, never their own."""
+    return can_review(user, statement) and statement.annotator_id != user.pk  # type: ignore[union-attr]
 
 
-def can_comment(user: AnyUser, statement: Statement) -> bool:
-    return can_annotate(user)
+def can_comment(user: AnyUser | None, statement: Statement) -> bool:
+    return can_annotate(user, statement)
 
 
-def can_adjudicate(user: AnyUser) -> bool:
-    return is_lead(user)
+def can_adjudicate(user: AnyUser | None, scope: Scope | None = None) -> bool:
+    return is_lead(user, scope)
 
 
-def can_manage_assignments(user: AnyUser) -> bool:
-    return is_lead(user)
+def can_manage_assignments(user: AnyUser | None, scope: Scope | None = None) -> bool:
+    return is_lead(user, scope)
 
 
-def blind_article_ids(user: AnyUser) -> QuerySet[ArticleAssignment, dict[str, Any]]:
+def visible_projects_q(user: AnyUser | None, prefix: str = "") -> Q:
+    """A filter for rows of the projects the user may read (`prefix`: the path to the project
+    id, e.g. "article__project_id" for statements)."""
+    field = f"{prefix}project_id" if prefix and not prefix.endswith("project_id") else prefix or "pk"
+    ids = member_project_ids(user)
+    if not _active(user):
+        return Q(pk__in=[])
+    return Q() if ids is None else Q(**{f"{field}__in": ids})
+
+
+def blind_article_ids(user: AnyUser | None) -> QuerySet[ArticleAssignment, dict[str, Any]]:
     """Articles on which `user` is assigned and has not finished: others' work stays hidden."""
-    return ArticleAssignment.objects.filter(analyst_id=user.pk, finished_at__isnull=True).values("article_id")  # type: ignore[return-value]
+    pk = user.pk if _active(user) else None
+    return ArticleAssignment.objects.filter(analyst_id=pk, finished_at__isnull=True).values("article_id")  # type: ignore[return-value]
 
 
-def visible_statements_q(user: AnyUser) -> Q:
+def visible_statements_q(user: AnyUser | None) -> Q:
     """A filter for the statements `user` may see.
 
-    Leads see everything. Everyone else sees all statements except, on an article they are
-    assigned to and have not marked finished, the statements of other people (blind double
-    annotation: agreement only means something if nobody copied).
+    Only in projects they belong to. There, a lead sees everything; everyone else sees all
+    statements except, on an article they are assigned to and have not marked finished, the
+    statements of other people (blind double annotation: agreement only means something if
+    nobody copied). Administrators see everything.
     """
-    if is_lead(user):
-        return Q()
-    if not can_view(user):
+    if not _active(user):
         return Q(pk__in=[])
-    return Q(annotator_id=user.pk) | ~Q(article_id__in=blind_article_ids(user))
+    if user.is_superuser:
+        return Q()
+    mine = roles(user)
+    leading = [p for p, role in mine.items() if role == Role.LEAD]
+    others = [p for p, role in mine.items() if role != Role.LEAD]
+    q = Q(pk__in=[])
+    if leading:
+        q |= Q(article__project_id__in=leading)
+    if others:
+        q |= Q(article__project_id__in=others) & (
+            Q(annotator_id=user.pk) | ~Q(article_id__in=blind_article_ids(user))
+        )
+    return q
 
 
-def blind_by(user: AnyUser, assignment: ArticleAssignment | None) -> bool:
-    """Whether `assignment` (the user's on an article, or None) hides others' statements from
-    `user`: it does until they mark their work finished; leads are never blind."""
-    return assignment is not None and not assignment.is_finished and not is_lead(user)
+def blind_by(user: AnyUser | None, assignment: ArticleAssignment | None, scope: Scope) -> bool:
+    """Whether `assignment` (the user's on an article of `scope`, or None) hides others'
+    statements from `user`: it does until they mark their work finished; leads are never blind."""
+    return assignment is not None and not assignment.is_finished and not is_lead(user, scope)
 
 
-def is_blind(user: AnyUser, article_id: int) -> bool:
+def is_blind(user: AnyUser | None, article: Article) -> bool:
     """Whether others' statements on the article are hidden from `user`: assigned to it and not
-    finished (one query; none for leads and anonymous users)."""
-    if is_lead(user) or not can_view(user):
+    finished (one query; none for leads and non-members)."""
+    if not can_view(user, article) or is_lead(user, article):
         return False
     return ArticleAssignment.objects.filter(
-        analyst_id=user.pk, article_id=article_id, finished_at__isnull=True
+        analyst_id=user.pk,  # type: ignore[union-attr]
+        article_id=article.pk,
+        finished_at__isnull=True,
     ).exists()
 
 
-def can_see_statement(user: AnyUser, statement: Statement) -> bool:
-    if is_lead(user):
-        return True
-    if not can_view(user):
+def can_see_statement(user: AnyUser | None, statement: Statement) -> bool:
+    if not can_view(user, statement):
         return False
-    if statement.annotator_id == user.pk:
+    if is_lead(user, statement) or statement.annotator_id == user.pk:  # type: ignore[union-attr]
         return True
-    return not is_blind(user, statement.article_id)
+    return not is_blind(user, statement.article)

@@ -14,12 +14,15 @@ import datetime as dt
 import hashlib
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.text import slugify
 from rest_framework.authtoken.models import Token
 
 from statements import permissions
@@ -34,7 +37,11 @@ from statements.models import (
     Comment,
     Condition,
     EventAction,
+    GuidelinesRevision,
+    Membership,
+    Project,
     Review,
+    Role,
     Stance,
     Statement,
     StatementEvent,
@@ -215,10 +222,211 @@ def _duplicate_text_error(existing: Article) -> ValidationError:
     )
 
 
+# --------------------------------------------------------------------------------------------
+# Projects, members and accounts
+
+DEFAULT_GUIDELINES_FILE = Path(__file__).resolve().parent / "data" / "guidelines.md"
+
+
+def default_guidelines() -> str:
+    """The codebook a new project starts from (statements/data/guidelines.md)."""
+    return DEFAULT_GUIDELINES_FILE.read_text(encoding="utf-8")
+
+
+def _unique_slug(name: str, *, exclude: int | None = None) -> str:
+    base = slugify(name)[:70] or "project"
+    slug, n = base, 1
+    taken = Project.objects.exclude(pk=exclude) if exclude else Project.objects.all()
+    while taken.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _clean_project_name(name: Any, *, exclude: int | None = None) -> str:
+    name = " ".join(str(name or "").split())
+    if not name:
+        raise ValidationError({"name": ["The project needs a name."]})
+    if len(name) > 200:
+        raise ValidationError({"name": [f"The name has {len(name)} characters; the limit is 200."]})
+    clash = Project.objects.annotate(lname=Lower("name")).filter(lname=name.lower())
+    if exclude:
+        clash = clash.exclude(pk=exclude)
+    if clash.exists():
+        raise ValidationError({"name": [f"A project named “{name}” already exists."]})
+    return name
+
+
+@transaction.atomic
+def project_create(
+    *, user: User | None, name: str, description: str = "", guidelines: str | None = None
+) -> Project:
+    """A new project (instance administrators; `user=None` for system callers such as the seed
+    loader). Its guidelines start from the default codebook unless given; the creator, when
+    given, becomes its first lead."""
+    if user is not None and not permissions.can_create_project(user):
+        raise PermissionDenied("Only an instance administrator can create projects.")
+    name = _clean_project_name(name)
+    body = default_guidelines() if guidelines is None else str(guidelines)
+    project = Project.objects.create(
+        name=name,
+        slug=_unique_slug(name),
+        description=str(description or "").strip(),
+        guidelines=body,
+        created_by=user,
+    )
+    GuidelinesRevision.objects.create(project=project, body=body, edited_by=user)
+    if user is not None:
+        Membership.objects.create(project=project, user=user, role=Role.LEAD, added_by=user)
+        permissions.forget_roles(user)
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, user: User, **changes: Any) -> Project:
+    """Change a project's name, description, guidelines or archived flag (its leads). Every
+    change of the guidelines is kept as a revision (who, when, the whole text)."""
+    if not permissions.can_edit_project(user, project):
+        raise PermissionDenied("Only a lead of this project can change it.")
+    unknown = set(changes) - {"name", "description", "guidelines", "archived"}
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
+    fields = []
+    if "name" in changes:
+        project.name = _clean_project_name(changes["name"], exclude=project.pk)
+        fields.append("name")
+    if "description" in changes:
+        project.description = str(changes["description"] or "").strip()
+        fields.append("description")
+    if "archived" in changes:
+        project.archived = bool(changes["archived"])
+        fields.append("archived")
+    if "guidelines" in changes:
+        body = str(changes["guidelines"] or "").replace("\r\n", "\n")
+        if len(body) > 200_000:
+            raise ValidationError({"guidelines": ["The guidelines may have at most 200,000 characters."]})
+        if body != project.guidelines:
+            project.guidelines = body
+            fields.append("guidelines")
+            GuidelinesRevision.objects.create(project=project, body=body, edited_by=user)
+    if fields:
+        project.save(update_fields=fields)
+    return project
+
+
+def project_for_writing(*, user: User | None, project: Project | None) -> Project:
+    """`project`, or, when it is left out, the one project where `user` may add articles (a
+    system caller: the only project there is). A clear error when there is no single one."""
+    if project is not None:
+        return project
+    if user is None:
+        candidates = list(Project.objects.filter(archived=False)[:2])
+    else:
+        ids = permissions.project_ids_where(user, Role.ANALYST, Role.LEAD)
+        qs = Project.objects.filter(archived=False)
+        candidates = list((qs if ids is None else qs.filter(pk__in=ids))[:2])
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        if user is not None:
+            raise PermissionDenied("Only analysts and leads of a project can add articles.")
+        raise ValidationError({"project": ["There is no open project to add the article to."]})
+    raise ValidationError({"project": ["Choose the project the article belongs to."]})
+
+
+def _role(value: Any) -> str:
+    if value not in Role.values:
+        raise ValidationError({"role": [f"“{value}” is not a role: use lead, analyst or viewer."]})
+    return str(value)
+
+
+@transaction.atomic
+def membership_add(*, project: Project, member: User, role: str, user: User) -> Membership:
+    """Add an existing user to the project with a role (its leads)."""
+    if not permissions.can_manage_members(user, project):
+        raise PermissionDenied("Only a lead of this project can change its members.")
+    role = _role(role)
+    if not member.is_active:
+        raise ValidationError({"user": [f"{member} is not an active account."]})
+    if Membership.objects.filter(project=project, user=member).exists():
+        raise ValidationError({"user": [f"{member} is already a member of this project."]})
+    membership = Membership.objects.create(project=project, user=member, role=role, added_by=user)
+    permissions.forget_roles(member)
+    return membership
+
+
+def _lead_count(project: Project) -> int:
+    return Membership.objects.select_for_update().filter(project=project, role=Role.LEAD).count()
+
+
+@transaction.atomic
+def membership_update(*, membership: Membership, role: str, user: User) -> Membership:
+    """Change a member's role; the last lead stays a lead."""
+    membership = (
+        Membership.objects.select_for_update().select_related("project", "user").get(pk=membership.pk)
+    )
+    if not permissions.can_manage_members(user, membership.project):
+        raise PermissionDenied("Only a lead of this project can change its members.")
+    role = _role(role)
+    if membership.role == Role.LEAD and role != Role.LEAD and _lead_count(membership.project) <= 1:
+        raise ValidationError({"role": ["The project needs a lead: make someone else lead first."]})
+    membership.role = role
+    membership.save(update_fields=["role"])
+    permissions.forget_roles(membership.user)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, user: User) -> None:
+    """Remove a member from the project; the last lead cannot be removed. Their statements stay
+    (the project's data), they just no longer see the project."""
+    membership = (
+        Membership.objects.select_for_update().select_related("project", "user").get(pk=membership.pk)
+    )
+    if not permissions.can_manage_members(user, membership.project):
+        raise PermissionDenied("Only a lead of this project can change its members.")
+    if membership.role == Role.LEAD and _lead_count(membership.project) <= 1:
+        raise ValidationError({"user": ["The last lead of a project cannot be removed."]})
+    membership.delete()
+    permissions.forget_roles(membership.user)
+
+
+@transaction.atomic
+def account_create(
+    *, user: User, username: str, first_name: str = "", last_name: str = "", email: str = ""
+) -> User:
+    """A new account with no usable password (administrators, and leads inviting someone): the
+    person sets it through a one-time link (`password_link_token`)."""
+    if not permissions.can_create_account(user):
+        raise PermissionDenied("Only an administrator or a project lead can create accounts.")
+    username = str(username or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not username:
+        errors["username"] = ["A user name is required."]
+    elif len(username) > 150 or not all(c.isalnum() or c in "@.+-_" for c in username):
+        errors["username"] = ["Use at most 150 letters, digits and @ . + - _ for the user name."]
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [f"The user name “{username}” is taken."]
+    if email and "@" not in email:
+        errors["email"] = ["Enter a valid e-mail address, or leave it empty."]
+    if errors:
+        raise ValidationError(errors)
+    account = User(
+        username=username,
+        first_name=str(first_name or "").strip()[:150],
+        last_name=str(last_name or "").strip()[:150],
+        email=str(email or "").strip(),
+    )
+    account.set_unusable_password()
+    account.save()
+    return account
+
+
 @transaction.atomic
 def article_create(
     *,
     user: User | None,
+    project: Project | None = None,
     title: str,
     text: str,
     source: str = "",
@@ -232,6 +440,7 @@ def article_create(
     trusted system callers (seeds, imports run by an operator)."""
     article, created = article_get_or_create(
         user=user,
+        project=project,
         title=title,
         text=text,
         source=source,
@@ -249,6 +458,7 @@ def article_create(
 def article_get_or_create(
     *,
     user: User | None,
+    project: Project | None = None,
     title: str,
     text: str,
     source: str = "",
@@ -259,9 +469,13 @@ def article_get_or_create(
 ) -> tuple[Article, bool]:
     """Like article_create, but an article whose normalized text is already stored is returned
     as it is (`created` False) instead of refused: importing the same file twice adds nothing.
-    The other fields are validated either way."""
-    if user is not None and not permissions.can_create_article(user):
-        raise PermissionDenied("Only analysts and leads can add articles.")
+    The other fields are validated either way. Articles are unique by text within a project;
+    `project` may be left out when the user writes in exactly one project."""
+    project = project_for_writing(user=user, project=project)
+    if user is not None and not permissions.can_create_article(user, project):
+        if project.archived:
+            raise ValidationError({"project": [f"“{project}” is archived: nothing can be added to it."]})
+        raise PermissionDenied("Only analysts and leads of the project can add articles.")
     fields = _clean_article_fields(
         title=title,
         text=text,
@@ -272,10 +486,10 @@ def article_get_or_create(
         language=language,
     )
     digest = text_sha256(fields["text"])
-    existing = Article.objects.filter(text_sha256=digest).first()
+    existing = Article.objects.filter(project=project, text_sha256=digest).first()
     if existing is not None:
         return existing, False
-    return Article.objects.create(**fields, text_sha256=digest, created_by=user), True
+    return Article.objects.create(**fields, project=project, text_sha256=digest, created_by=user), True
 
 
 @transaction.atomic
@@ -669,7 +883,7 @@ def statement_create(
     never a highlight in the wrong place. Conditions are dicts with a `description` and an
     optional evidence span (`evidence_start`, `evidence_end`, `evidence_quote`).
     """
-    if not permissions.can_annotate(user):
+    if not permissions.can_annotate(user, article):
         raise PermissionDenied("Viewers cannot annotate.")
     data = {
         "start": start,
@@ -775,7 +989,7 @@ def statement_delete(*, statement: Statement, user: User) -> None:
     if not permissions.can_edit_statement(user, statement):
         raise PermissionDenied("You can only delete your own statements.")
     statement = Statement.objects.select_for_update().get(pk=statement.pk)
-    if statement.gold_versions.exists() and not permissions.is_lead(user):
+    if statement.gold_versions.exists() and not permissions.is_lead(user, statement):
         raise ValidationError({"statement": ["A gold statement was adjudicated from this one; ask a lead."]})
     _record(
         statement=statement,
@@ -851,7 +1065,7 @@ def statement_review(*, statement: Statement, reviewer: User, verdict: str, comm
 
     Reject and request-changes need a comment (the annotator must learn what to fix).
     """
-    if not permissions.can_review(reviewer):
+    if not permissions.can_review(reviewer, statement):
         raise PermissionDenied("Viewers cannot review.")
     statement = Statement.objects.select_for_update().get(pk=statement.pk)
     if not permissions.can_see_statement(reviewer, statement):
@@ -910,9 +1124,9 @@ def comment_add(*, statement: Statement, author: User, body: str) -> Comment:
 @transaction.atomic
 def assignment_create(*, article: Article, analyst: User, user: User) -> ArticleAssignment:
     """Assign `analyst` to annotate `article` blind (idempotent)."""
-    if not permissions.can_manage_assignments(user):
+    if not permissions.can_manage_assignments(user, article):
         raise PermissionDenied("Only a lead can assign articles.")
-    if not permissions.can_annotate(analyst):
+    if not permissions.can_annotate(analyst, article):
         raise ValidationError({"analyst": [f"{analyst} is a viewer and cannot annotate."]})
     assignment, _ = ArticleAssignment.objects.get_or_create(
         article=article, analyst=analyst, defaults={"assigned_by": user}
@@ -956,7 +1170,7 @@ def statement_adjudicate(
     The fields are the lead's choice (one analyst's version, or a merged edit). A source that
     already fed a gold statement is refused: edit that gold statement instead.
     """
-    if not permissions.can_adjudicate(user):
+    if not permissions.can_adjudicate(user, article):
         raise PermissionDenied("Only a lead can adjudicate.")
     source_ids = sorted({s.pk for s in sources})
     found = list(Statement.objects.select_for_update().filter(pk__in=source_ids).order_by("pk"))
@@ -1011,7 +1225,7 @@ def gold_accept_agreed(*, article: Article, user: User) -> list[Statement]:
     """Adjudicate, in one go, every unit on which all the article's analysts agree (same span,
     stance, speaker, addressee and conditions) and which has no gold statement yet. Returns the
     new gold statements. Units with any disagreement are left for the lead to decide."""
-    if not permissions.can_adjudicate(user):
+    if not permissions.can_adjudicate(user, article):
         raise PermissionDenied("Only a lead can adjudicate.")
     comparison = alignment.compare_article(article)
     created = []

@@ -4,7 +4,21 @@ factory-made row has passed the same validation as real input."""
 import factory
 
 from statements import services
-from statements.models import Actor, Article, Role, Statement, User
+from statements.data.seeding import sample_project
+from statements.models import Actor, Article, Membership, Project, Role, Statement, User
+
+def default_project() -> Project:
+    """The project tests work in unless they make their own: the sample project the seed corpus
+    loads into, so that `seeded` and the user fixtures meet (one per test database)."""
+    return sample_project({})
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    name = factory.Sequence(lambda n: f"Project {n}")
+    slug = factory.Sequence(lambda n: f"project-{n}")
 
 LOREM = (
     "MOSCOW: President Vladimir Putin said on Thursday that Russia supported a US proposal for a "
@@ -22,13 +36,24 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
-    role = Role.ANALYST
     password = factory.PostGenerationMethodCall("set_password", "pw")
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):  # noqa: N805
         if create:
             obj.save()
+
+    @factory.post_generation
+    def role(obj, create, extracted, **kwargs):  # noqa: N805
+        """`role=` makes the user a member of `project=` (default: the default project) with that
+        role; `role=None` leaves them in no project."""
+        if not create:
+            return
+        role = Role.ANALYST if extracted is None and "none" not in kwargs else extracted
+        if role is None:
+            return
+        project = kwargs.get("project") or default_project()
+        Membership.objects.update_or_create(project=project, user=obj, defaults={"role": role})
 
 
 class ActorFactory(factory.django.DjangoModelFactory):
@@ -53,6 +78,7 @@ class ArticleFactory(factory.Factory):
     dateline = "MOSCOW"
     language = "en"
     user = None
+    project = factory.LazyFunction(default_project)
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 
 from statements import services
-from statements.models import Actor, ActorAlias, Article, Role, Statement, User
+from statements.models import Actor, ActorAlias, Article, Membership, Project, Role, Statement, User
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
 
@@ -79,23 +79,41 @@ def _actor(name: str | None, actors: dict[str, Actor]) -> Actor | None:
         raise SeedError(f"Unknown actor {name!r}: add it to the actors list.") from None
 
 
+SAMPLE_PROJECT = "Sample: ceasefire coverage"
+
+
+def sample_project(spec: dict[str, Any]) -> Project:
+    """The project the sample corpus loads into (made once, with the default guidelines)."""
+    name = spec.get("name", SAMPLE_PROJECT)
+    project = Project.objects.filter(name=name).first()
+    if project is None:
+        project = services.project_create(
+            user=None,
+            name=name,
+            description=spec.get(
+                "description", "A week of ceasefire coverage: the sample corpus, annotated by the codebook."
+            ),
+        )
+    return project
+
+
 @transaction.atomic
 def load_seeds(seeds_dir: Path = SEEDS_DIR) -> SeedReport:
     data: dict[str, Any] = json.loads((seeds_dir / "corpus.json").read_text(encoding="utf-8"))
     report = SeedReport()
 
+    project = sample_project(data.get("project", {}))
     spec = data["annotator"]
     annotator, created = User.objects.get_or_create(
         username=spec["username"],
-        defaults={
-            "first_name": spec.get("first_name", ""),
-            "last_name": spec.get("last_name", ""),
-            "role": spec.get("role", Role.ANALYST),
-        },
+        defaults={"first_name": spec.get("first_name", ""), "last_name": spec.get("last_name", "")},
     )
     if created:  # the seed annotator never signs in
         annotator.set_unusable_password()
         annotator.save(update_fields=["password"])
+    Membership.objects.get_or_create(
+        project=project, user=annotator, defaults={"role": spec.get("role", Role.ANALYST)}
+    )
 
     actors: dict[str, Actor] = {}
     pending_affiliations: list[tuple[Actor, str]] = []
@@ -127,10 +145,11 @@ def load_seeds(seeds_dir: Path = SEEDS_DIR) -> SeedReport:
         raw = (seeds_dir / spec["file"]).read_text(encoding="utf-8")
         published, dateline, body = parse_article_file(raw)
         body = services.normalize_text(body)
-        article = Article.objects.filter(text_sha256=services.text_sha256(body)).first()
+        article = Article.objects.filter(project=project, text_sha256=services.text_sha256(body)).first()
         if article is None:
             article = services.article_create(
                 user=None,
+                project=project,
                 title=spec["title"],
                 text=body,
                 source=spec.get("source", ""),

@@ -26,6 +26,7 @@ from statements.models import (
     Article,
     ArticleAssignment,
     Condition,
+    Role,
     Statement,
     User,
 )
@@ -324,12 +325,15 @@ class AgreementFilters:
             or self.finished_only
         )
 
-    def articles(self, user: AnyUser) -> QuerySet[Article]:
-        """The articles to compute agreement over (a lazy queryset, used as a subquery).
+    def articles(self, user: AnyUser, project: int | None = None) -> QuerySet[Article]:
+        """The articles to compute agreement over (a lazy queryset, used as a subquery): in the
+        user's projects (in `project`, when given).
 
         Someone annotating an article blind does not get its numbers: they would tell them
-        how the others marked it. Leads see every article."""
-        qs = Article.objects.all()
+        how the others marked it. Leads see every article of their projects."""
+        qs = Article.objects.filter(permissions.visible_projects_q(user, "project_id"))
+        if project is not None:
+            qs = qs.filter(project_id=project)
         if self.article_id is not None:
             qs = qs.filter(pk=self.article_id)
         if self.source:
@@ -343,6 +347,7 @@ class AgreementFilters:
             qs = qs.filter(published__gte=self.date_from)
         if self.date_to:
             qs = qs.filter(published__lte=self.date_to)
-        if not permissions.is_lead(user):
-            qs = qs.exclude(pk__in=permissions.blind_article_ids(user))
+        leading = permissions.project_ids_where(user, Role.LEAD)
+        if leading is not None:
+            qs = qs.exclude(Q(pk__in=permissions.blind_article_ids(user)) & ~Q(project_id__in=leading))
         return qs

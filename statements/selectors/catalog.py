@@ -31,6 +31,8 @@ from statements.models import (
     ActorAlias,
     Article,
     Condition,
+    Project,
+    Role,
     Stance,
     Statement,
     StatementQuerySet,
@@ -39,9 +41,29 @@ from statements.models import (
 from statements.permissions import AnyUser
 
 
-def visible_statements(user: AnyUser) -> StatementQuerySet:
-    """The statements `user` may see (blind double annotation rule applied)."""
-    return Statement.objects.filter(permissions.visible_statements_q(user))
+def visible_statements(user: AnyUser, project: int | None = None) -> StatementQuerySet:
+    """The statements `user` may see: in their projects, blind double annotation applied;
+    with `project`, in that one only."""
+    qs = Statement.objects.filter(permissions.visible_statements_q(user))
+    return qs if project is None else qs.filter(article__project_id=project)
+
+
+def visible_projects(user: AnyUser) -> QuerySet[Project]:
+    """The projects `user` belongs to (administrators: all), by name."""
+    return Project.objects.filter(permissions.visible_projects_q(user)).order_by("name", "id")
+
+
+def writable_projects(user: AnyUser) -> list[Project]:
+    """Open projects where `user` may add articles and statements (analyst, lead, admin)."""
+    ids = permissions.project_ids_where(user, Role.ANALYST, Role.LEAD)
+    qs = Project.objects.filter(archived=False).order_by("name", "id")
+    return list(qs if ids is None else qs.filter(pk__in=ids))
+
+
+def visible_articles(user: AnyUser, project: int | None = None) -> QuerySet[Article]:
+    """The articles of the projects `user` belongs to (404 for everything else)."""
+    qs = Article.objects.filter(permissions.visible_projects_q(user, "project_id"))
+    return qs if project is None else qs.filter(project_id=project)
 
 
 def _count_of(statements: QuerySet[Statement], group_by: str) -> Coalesce:
@@ -55,7 +77,12 @@ def _count_of(statements: QuerySet[Statement], group_by: str) -> Coalesce:
 
 
 def article_rows(
-    user: AnyUser, *, q: str = "", source: str = "", actor_id: int | None = None
+    user: AnyUser,
+    *,
+    project: int | None = None,
+    q: str = "",
+    source: str = "",
+    actor_id: int | None = None,
 ) -> QuerySet[Article]:
     """Articles for the list page, newest first, with counts of the statements `user` may see:
     `n_statements`, `n_support`, `n_caveat`, `n_demand` and `n_mine` (their own).
@@ -65,7 +92,8 @@ def article_rows(
     body text is deferred: a list never needs half a megabyte per row.
     """
     visible = visible_statements(user).filter(article=OuterRef("pk"))
-    qs = Article.objects.only("id", "title", "source", "published", "dateline", "language").annotate(
+    articles = visible_articles(user, project)
+    qs = articles.only("id", "title", "source", "published", "dateline", "language", "project_id").annotate(
         n_statements=_count_of(visible, "article"),
         n_support=_count_of(visible.filter(stance=Stance.SUPPORT), "article"),
         n_caveat=_count_of(visible.filter(stance=Stance.CAVEAT), "article"),
@@ -82,11 +110,10 @@ def article_rows(
     return qs.order_by("-published", "-id")
 
 
-def article_sources() -> list[str]:
-    """Every outlet named by an article, for the source filter (one query)."""
-    return list(
-        Article.objects.exclude(source="").order_by("source").values_list("source", flat=True).distinct()
-    )
+def article_sources(user: AnyUser, project: int | None = None) -> list[str]:
+    """Every outlet named by an article the user may read, for the source filter (one query)."""
+    articles = visible_articles(user, project).exclude(source="")
+    return list(articles.order_by("source").values_list("source", flat=True).distinct())
 
 
 def actor_choices() -> list[tuple[int, str]]:
@@ -140,9 +167,9 @@ def actor_matches(q: str, *, limit: int = 8) -> tuple[list[Actor], bool]:
 # Conditions
 
 
-def conditions_for(user: AnyUser) -> QuerySet[Condition]:
-    """The conditions of the statements `user` may see."""
-    return Condition.objects.filter(statement__in=visible_statements(user).values("pk"))
+def conditions_for(user: AnyUser, project: int | None = None) -> QuerySet[Condition]:
+    """The conditions of the statements `user` may see (in `project`, when given)."""
+    return Condition.objects.filter(statement__in=visible_statements(user, project).values("pk"))
 
 
 def condition_rows(conditions: QuerySet[Condition]) -> QuerySet[Condition]:
@@ -201,10 +228,15 @@ def actor_with_members(actor_id: int) -> set[int]:
     return found
 
 
-def annotators() -> QuerySet[User]:
-    """Everyone who annotates (analysts, leads, administrators), by name: the assignment
-    candidates, the queue's annotator filter, the dashboard's progress table."""
-    return User.objects.filter(permissions.annotators_q()).order_by("first_name", "last_name", "username")
+def annotators(project: int | None = None) -> QuerySet[User]:
+    """Everyone who annotates in `project` (its analysts and leads, and administrators), or in
+    any project, by name: the assignment candidates, the queue's annotator filter, the
+    dashboard's progress table."""
+    return (
+        User.objects.filter(permissions.annotators_q(project))
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 def actor_by_name(name: str) -> Actor | None:

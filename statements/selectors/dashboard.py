@@ -44,12 +44,12 @@ class AnalystProgress:
         return self.accepted / self.reviewed if self.reviewed else None
 
 
-def analyst_progress() -> list[AnalystProgress]:
-    """Per analyst: assignments (finished of assigned), statements by status. Three aggregate
-    queries (users, statement counts by annotator and status, assignment counts)."""
-    users = {u.pk: AnalystProgress(user=u) for u in catalog.annotators().order_by("username")}
+def analyst_progress(project: int) -> list[AnalystProgress]:
+    """Per analyst of `project`: assignments (finished of assigned), statements by status. Three
+    aggregate queries (users, statement counts by annotator and status, assignment counts)."""
+    users = {u.pk: AnalystProgress(user=u) for u in catalog.annotators(project).order_by("username")}
     for annotator_id, status, n in (
-        Statement.objects.filter(is_gold=False)
+        Statement.objects.filter(is_gold=False, article__project_id=project)
         .values_list("annotator_id", "status")
         .annotate(n=Count("id"))
         .order_by()
@@ -65,7 +65,8 @@ def analyst_progress() -> list[AnalystProgress]:
             if status == Status.ACCEPTED:
                 progress.accepted += n
     for analyst_id, finished, n in (
-        ArticleAssignment.objects.values_list("analyst_id")
+        ArticleAssignment.objects.filter(article__project_id=project)
+        .values_list("analyst_id")
         .annotate(finished=Count("id", filter=Q(finished_at__isnull=False)), n=Count("id"))
         .order_by()
     ):
@@ -75,21 +76,25 @@ def analyst_progress() -> list[AnalystProgress]:
     return [p for p in users.values() if p.statements or p.assigned]
 
 
-def corpus_fingerprint() -> str:
+def corpus_fingerprint(project: int) -> str:
     """A string that changes whenever anything the corpus-wide agreement depends on changes:
     statements (created, edited, reviewed, deleted, adjudicated: count, highest id, latest
     update), conditions (count, highest id), articles (count, latest update) and assignments
     (count, finished count, latest finish). Four aggregate queries on indexed columns, cheap
     next to recomputing agreement over the whole corpus; pages cache on it."""
     parts = [
-        Statement.objects.aggregate(n=Count("id"), top=Max("id"), last=Max("updated_at")),
-        Condition.objects.aggregate(n=Count("id"), top=Max("id")),
-        Article.objects.aggregate(n=Count("id"), last=Max("updated_at")),
-        ArticleAssignment.objects.aggregate(
+        Statement.objects.filter(article__project_id=project).aggregate(
+            n=Count("id"), top=Max("id"), last=Max("updated_at")
+        ),
+        Condition.objects.filter(statement__article__project_id=project).aggregate(
+            n=Count("id"), top=Max("id")
+        ),
+        Article.objects.filter(project_id=project).aggregate(n=Count("id"), last=Max("updated_at")),
+        ArticleAssignment.objects.filter(article__project_id=project).aggregate(
             n=Count("id"), done=Count("finished_at"), last=Max("finished_at")
         ),
     ]
-    raw = "|".join(",".join(str(v) for v in part.values()) for part in parts)
+    raw = f"{project}|" + "|".join(",".join(str(v) for v in part.values()) for part in parts)
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
@@ -108,11 +113,11 @@ class Backlog:
     articles: list[BacklogArticle]
 
 
-def review_backlog(*, limit: int = 10) -> Backlog:
+def review_backlog(project: int, *, limit: int = 10) -> Backlog:
     """Analysts' statements awaiting review (pending, never gold): how many, since when (the
     oldest last change: an edit after a verdict puts a statement back in the queue), and the
     articles with the most. Two queries: the totals, and the top articles."""
-    pending = Statement.objects.filter(status=Status.PENDING, is_gold=False)
+    pending = Statement.objects.filter(status=Status.PENDING, is_gold=False, article__project_id=project)
     totals = pending.aggregate(n=Count("id"), oldest=Min("updated_at"))
     rows = (
         pending.values("article_id", "article__title")
@@ -142,7 +147,7 @@ class DisagreementRow:
 
 
 def open_disagreements(
-    *, threshold: float = agreement.DEFAULT_THRESHOLD, limit: int = 20
+    project: int, *, threshold: float = agreement.DEFAULT_THRESHOLD, limit: int = 20
 ) -> tuple[list[DisagreementRow], int]:
     """Articles annotated by two analysts or more that still need a lead: units that differ
     (span, stance, speaker, addressee, conditions, or someone missing; the same rule as the
@@ -153,19 +158,19 @@ def open_disagreements(
     descriptions, the statements already adjudicated into gold, the assignments, and the titles
     of the listed articles. The units come from agreement.cluster_spans, exactly as on the compare page."""
     rows = list(
-        Statement.objects.filter(is_gold=False).values_list(
+        Statement.objects.filter(is_gold=False, article__project_id=project).values_list(
             "pk", "annotator_id", "article_id", "start", "end", "stance", "speaker_id", "addressee_id"
         )
     )
     conditions: dict[int, list[str]] = defaultdict(list)
-    for statement_id, description in Condition.objects.filter(statement__is_gold=False).values_list(
-        "statement_id", "description"
-    ):
+    for statement_id, description in Condition.objects.filter(
+        statement__is_gold=False, statement__article__project_id=project
+    ).values_list("statement_id", "description"):
         conditions[statement_id].append(description)
     adjudicated = set(
-        Statement.adjudicated_from.through.objects.filter(from_statement__is_gold=True).values_list(
-            "to_statement_id", flat=True
-        )
+        Statement.adjudicated_from.through.objects.filter(
+            from_statement__is_gold=True, from_statement__article__project_id=project
+        ).values_list("to_statement_id", flat=True)
     )
     # as on the compare page: on an article with assignments only the assigned analysts count
     assigned = alignment.assigned_analysts({row[2] for row in rows})

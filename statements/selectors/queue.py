@@ -39,7 +39,8 @@ def review_queue(user: User, *, filters: dict | None = None) -> QuerySet[Stateme
     """Other people's statements awaiting review that `user` may see, oldest first.
 
     Awaiting review means pending (new, or edited after a verdict). Gold statements are never
-    in the queue. `filters` may hold article, annotator, speaker (ids) and stance.
+    in the queue (viewers read it; reviewing is for the project's analysts and leads). `filters`
+    may hold project, article, annotator, speaker (ids) and stance.
     One query for the page of statements (article, speaker, addressee, annotator joined) and one
     prefetch for their conditions.
     """
@@ -50,6 +51,8 @@ def review_queue(user: User, *, filters: dict | None = None) -> QuerySet[Stateme
         .for_display()
         .order_by("created_at", "id")
     )
+    if (filters or {}).get("project"):
+        qs = qs.filter(article__project_id=filters["project"])  # type: ignore[index]
     for key in ("article", "annotator", "speaker"):
         value = (filters or {}).get(key)
         if value:
@@ -60,8 +63,9 @@ def review_queue(user: User, *, filters: dict | None = None) -> QuerySet[Stateme
     return qs
 
 
-def feedback_for(user: User) -> QuerySet[Statement]:
-    """`user`'s own statements that someone reviewed or commented on, latest activity first.
+def feedback_for(user: User, project: int | None = None) -> QuerySet[Statement]:
+    """`user`'s own statements that someone reviewed or commented on, latest activity first, in
+    the projects they still belong to (in `project`, when given).
 
     Queries: the statements (article, speaker joined), then prefetches of their reviews (with
     reviewer) and comments (with author): three, whatever the number of rows.
@@ -69,7 +73,8 @@ def feedback_for(user: User) -> QuerySet[Statement]:
     reviewed = Review.objects.filter(statement=OuterRef("pk"))
     commented = Comment.objects.filter(statement=OuterRef("pk")).exclude(author=user)
     return (
-        Statement.objects.filter(annotator=user)
+        catalog.visible_statements(user, project)
+        .filter(annotator=user)
         .filter(Exists(reviewed) | Exists(commented))
         .annotate(last_review=Max("reviews__created_at"), last_comment=Max("comments__created_at"))
         .select_related("article", "speaker", "addressee")

@@ -53,7 +53,7 @@ def statement_activity(statement_id: int) -> dict:
 
 def is_blind(user: AnyUser, article: Article) -> bool:
     """Whether others' statements on `article` are hidden from `user` (one query, none for leads)."""
-    return permissions.is_blind(user, article.pk)
+    return permissions.is_blind(user, article)
 
 
 @dataclass(slots=True)
@@ -97,9 +97,9 @@ class StatementRow:
     def status_label(self) -> str:
         return label_of(Status, self.status)
 
-    def as_statement(self) -> Statement:
+    def as_statement(self, article: Article) -> Statement:
         """An unsaved stand-in with the fields permissions.can_edit_statement() reads."""
-        return Statement(pk=self.pk, annotator_id=self.annotator_id, is_gold=self.is_gold)
+        return Statement(pk=self.pk, annotator_id=self.annotator_id, is_gold=self.is_gold, article=article)
 
 
 _ROW_FIELDS = (

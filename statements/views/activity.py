@@ -19,13 +19,12 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from statements import permissions, services
 from statements.models import (
-    Article,
     EventAction,
     Statement,
     StatementEvent,
 )
 from statements.presenters import context, history
-from statements.selectors import queue
+from statements.selectors import catalog, queue
 from statements.views.http import (
     HtmxHttpRequest,
     announce,
@@ -72,12 +71,17 @@ def activity_context(
 
 def _deleted_history_url(request: HtmxHttpRequest, pk: int) -> str | None:
     """For a deleted statement the user could have seen: its entries on the article's history."""
-    deleted = StatementEvent.objects.filter(statement_ref=pk, action=EventAction.DELETED).first()
+    user = request.user
+    deleted = (
+        StatementEvent.objects.filter(statement_ref=pk, action=EventAction.DELETED)
+        .filter(article__in=catalog.visible_articles(user))
+        .select_related("article")
+        .first()
+    )
     if deleted is None:
         return None
-    user = request.user
     if (
-        permissions.is_blind(user, deleted.article_id)
+        permissions.is_blind(user, deleted.article)
         and not queue.own_refs(user, deleted.article_id).filter(statement_ref=pk).exists()
     ):
         return None
@@ -135,10 +139,10 @@ def article_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     sees only the history of their own statements. Fragment: `results`.
     Queries: the article, whether the user is blind (not for leads), the count, the page (user
     and statement joined), and the labels of deleted statements seen only through reviews."""
-    article = get_object_or_404(Article.objects.defer("text"), pk=pk)
     user = request.user
+    article = get_object_or_404(catalog.visible_articles(user).defer("text"), pk=pk)
     events = StatementEvent.objects.filter(article=article)
-    blind = permissions.is_blind(user, article.pk)
+    blind = permissions.is_blind(user, article)
     if blind:
         events = events.filter(statement_ref__in=queue.own_refs(user, article.pk))
     ref = parse_id(request.GET.get("statement"))

@@ -43,10 +43,12 @@ from statements.selectors import dashboard as dashboard_reads
 from statements.views.http import (
     HtmxHttpRequest,
     announce,
+    current_project,
     fragment_target,
     login_required,
     parse_id,
     parse_id_list,
+    remember_project,
 )
 
 # htmx-aware: a signed-out htmx request gets HX-Redirect to sign in, never a 302 into a fragment
@@ -72,13 +74,18 @@ def agreement_page(request: HtmxHttpRequest) -> HttpResponse:
     filters = alignment.AgreementFilters.from_params(request.GET)
     article = None
     blind = False
+    project = current_project(request)
     if filters.article_id is not None:
         article = get_object_or_404(
-            Article.objects.only("pk", "title", "source", "published", "dateline"), pk=filters.article_id
+            catalog.visible_articles(user).only(
+                "pk", "title", "source", "published", "dateline", "project_id"
+            ),
+            pk=filters.article_id,
         )
         blind = workspace.is_blind(user, article)
+    project_id = project.pk if project and article is None else None
     report = alignment.agreement_for_articles(
-        filters.articles(user), finished_only=filters.finished_only, threshold=filters.threshold
+        filters.articles(user, project_id), finished_only=filters.finished_only, threshold=filters.threshold
     )
     users = list(User.objects.filter(pk__in=report.annotators)) if report.annotators else []
     context: dict[str, Any] = {
@@ -91,7 +98,12 @@ def agreement_page(request: HtmxHttpRequest) -> HttpResponse:
     }
     if fragment_target(request) == "results":
         return render(request, f"{AGREEMENT_PAGE}#results", context)
-    context.update(sources=catalog.article_sources(), actors=catalog.actor_choices())
+    context.update(
+        sources=catalog.article_sources(user, project_id),
+        actors=catalog.actor_choices(),
+        project=project,
+        projects=catalog.visible_projects(user),
+    )
     return render(request, AGREEMENT_PAGE, context)
 
 
@@ -102,9 +114,9 @@ def agreement_page(request: HtmxHttpRequest) -> HttpResponse:
 def _get_article_for_compare(request: HtmxHttpRequest, pk: int) -> Article:
     """The article `pk` if the user may compare its analysts' work: leads always, others once
     they do not annotate it blind (PermissionDenied otherwise)."""
-    article = get_object_or_404(Article, pk=pk)
     user = request.user
-    if not permissions.is_lead(user) and workspace.is_blind(user, article):
+    article = get_object_or_404(catalog.visible_articles(user), pk=pk)
+    if not permissions.is_lead(user, article) and workspace.is_blind(user, article):
         raise PermissionDenied("Mark your own annotation of this article finished to compare it.")
     return article
 
@@ -128,7 +140,7 @@ def _compare_context(
     speaker and addressee lists."""
     comparison = alignment.compare_article(article)
     rows = reports.compare_units(comparison, article.text)
-    can_adjudicate = permissions.can_adjudicate(request.user)
+    can_adjudicate = permissions.can_adjudicate(request.user, article)
     editing: reports.UnitView | None = None
     if can_adjudicate and edit_key is not None:
         editing = next((r for r in rows if r.key == edit_key and r.state != "gold"), None)
@@ -206,9 +218,9 @@ def article_adjudicate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Make a gold statement from a unit's statements (`source`, repeated): either one
     analyst's version as it stands (`use=ID`) or the lead's merged version (the GoldForm
     fields). Errors come back inline on the unit, status 422, and nothing is stored."""
-    if not permissions.can_adjudicate(request.user):
+    article = get_object_or_404(catalog.visible_articles(request.user), pk=pk)
+    if not permissions.can_adjudicate(request.user, article):
         raise PermissionDenied("Only a lead can adjudicate.")
-    article = get_object_or_404(Article, pk=pk)
     source_ids = parse_id_list(request.POST.getlist("source"))
     sources = list(
         Statement.objects.filter(pk__in=source_ids, article=article, is_gold=False).with_conditions()
@@ -292,9 +304,9 @@ def _adjudication_errors(
 @require_POST
 def article_accept_agreed(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Make gold, in one go, every unit on which all the article's analysts agree."""
-    if not permissions.can_adjudicate(request.user):
+    article = get_object_or_404(catalog.visible_articles(request.user), pk=pk)
+    if not permissions.can_adjudicate(request.user, article):
         raise PermissionDenied("Only a lead can adjudicate.")
-    article = get_object_or_404(Article, pk=pk)
     created = services.gold_accept_agreed(article=article, user=request.user)
     n = len(created)
     if n:
@@ -315,24 +327,30 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     the articles waiting for adjudication. Queries: the corpus fingerprint (4), progress (3),
     and when the corpus changed since the last visit, agreement over time (4), articles to
     adjudicate (4) and the backlog (2), whatever the size of the corpus."""
-    if not permissions.is_lead(request.user):
+    leading = [p for p in catalog.visible_projects(request.user) if permissions.is_lead(request.user, p)]
+    if not leading:
         raise PermissionDenied("The dashboard is for leads.")
+    chosen = current_project(request)
+    project = chosen if chosen in leading else leading[0]
+    remember_project(request, project)
     # The corpus-wide computations cost seconds at 100,000 statements: cache them until the
     # corpus changes (dashboard_reads.corpus_fingerprint), so a lead coming back pays four cheap queries.
     # The backlog's oldest-pending age is then as of the computation; it is shown with its time.
-    key = f"dashboard:{dashboard_reads.corpus_fingerprint()}"
+    key = f"dashboard:{dashboard_reads.corpus_fingerprint(project.pk)}"
     corpus = cache.get(key)
     if corpus is None:
-        points = alignment.agreement_over_time(Article.objects.all())
+        points = alignment.agreement_over_time(Article.objects.filter(project=project))
         corpus = (
             *reports.agreement_trend(points),
-            *dashboard_reads.open_disagreements(),
-            dashboard_reads.review_backlog(),
+            *dashboard_reads.open_disagreements(project.pk),
+            dashboard_reads.review_backlog(project.pk),
         )
         cache.set(key, corpus, DASHBOARD_CACHE_SECONDS)
     trend, trend_chart, disagreements, n_needing, backlog = corpus
     context: dict[str, Any] = {
-        "progress": dashboard_reads.analyst_progress(),
+        "project": project,
+        "leading": leading,
+        "progress": dashboard_reads.analyst_progress(project.pk),
         "backlog": backlog,
         "trend": trend,
         "trend_chart": trend_chart,

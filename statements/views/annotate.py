@@ -49,9 +49,9 @@ ARTICLE_PAGE = "statements/article_detail.html"
 STATEMENT_ERROR_FIELDS = {"start": "quote", "end": "quote", "version": "__all__", "statement": "__all__"}
 
 
-def _show(params: QueryDict, user: AnyUser) -> str:
+def _show(params: QueryDict, user: AnyUser, article: Article) -> str:
     """'mine' or 'all': whose statements the article page shows."""
-    return "mine" if params.get("show") == "mine" and permissions.can_annotate(user) else "all"
+    return "mine" if params.get("show") == "mine" and permissions.can_annotate(user, article) else "all"
 
 
 # --------------------------------------------------------------------------------------------
@@ -75,7 +75,9 @@ def _panel_context(
     are offered as links), read-only unless the user may edit it and asked to. Only the edit
     form needs the statement itself (two queries); everything else comes from its row."""
     selected = chosen[0] if chosen else None
-    can_edit = selected is not None and permissions.can_edit_statement(request.user, selected.as_statement())
+    can_edit = selected is not None and permissions.can_edit_statement(
+        request.user, selected.as_statement(article)
+    )
     if edit_form is None and selected is not None and editing and can_edit:
         statement = _get_statement_for_user(request, selected.pk, edit=True)
         edit_form = StatementForm(article=article, statement=statement)
@@ -87,7 +89,7 @@ def _panel_context(
         activity = {"reviews": [], "comments": []} if fresh else workspace.statement_activity(selected.pk)
         for review in activity["reviews"]:  # its outcome ("Changes requested"), as the review pages say
             review.given = Status(VERDICT_STATUS[review.verdict]).label
-        statement = selected.as_statement()
+        statement = selected.as_statement(article)
         activity["can_review"] = (
             permissions.can_review_statement(request.user, statement)
             and selected.status == Status.PENDING
@@ -101,7 +103,7 @@ def _panel_context(
             (row, ",".join(map(str, [row.pk, *(i for i in ids if i != row.pk)]))) for row in chosen[1:]
         ],
         "can_edit": can_edit,
-        "can_annotate": permissions.can_annotate(request.user),
+        "can_annotate": permissions.can_annotate(request.user, article),
         "edit_form": edit_form if can_edit else None,
     }
 
@@ -129,7 +131,7 @@ def _article_context(
     if missing:
         by_id.update((row.pk, row) for row in workspace.article_page_rows(article, user, ids=missing))
     chosen = [by_id[i] for i in selected_ids if i in by_id]
-    can_annotate = permissions.can_annotate(user)
+    can_annotate = permissions.can_annotate(user, article)
     stance_counts = Counter(row.stance for row in rows)
     if new_form is None and can_annotate:
         new_form = StatementForm(article=article)
@@ -146,7 +148,7 @@ def _article_context(
         "show": show,
         "can_annotate": can_annotate,
         "assignment": (assignment := workspace.assignment_for(user, article) if full_page else None),
-        "blind": permissions.blind_by(user, assignment),
+        "blind": permissions.blind_by(user, assignment, article),
         "new_form": new_form,
         "stances": Stance.choices,
         **_panel_context(request, article, chosen, editing=editing, edit_form=edit_form, fresh=fresh),
@@ -159,8 +161,8 @@ def _article_context(
 def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The Annotate page. Fragments: `workspace` (text, panel and list: the mine/everyone's
     toggle) and `panel` (one statement, read-only or its edit form: `?statement=ID&edit=1`)."""
-    article = get_object_or_404(Article, pk=pk)
-    show = _show(request.GET, request.user)
+    article = get_object_or_404(catalog.visible_articles(request.user).select_related("project"), pk=pk)
+    show = _show(request.GET, request.user, article)
     selected_ids = parse_ids(request.GET.get("statement"))
     editing = request.GET.get("edit") == "1"
     target = fragment_target(request)
@@ -191,7 +193,7 @@ def _get_statement_for_user(request: HtmxHttpRequest, pk: int, *, edit: bool) ->
     """The statement `pk` if the user may see it (404 otherwise: a hidden statement does not
     exist for them); with `edit`, PermissionDenied unless they may change it."""
     statement = get_object_or_404(
-        catalog.visible_statements(request.user).for_display(),
+        catalog.visible_statements(request.user).for_display().select_related("article__project"),
         pk=pk,
     )
     if edit and not permissions.can_edit_statement(request.user, statement):
@@ -260,10 +262,10 @@ def _form_errors(
 @require_POST
 def statement_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Save the tagging panel: offsets arrive in UTF-16 units, StatementForm converts them."""
-    article = get_object_or_404(Article, pk=pk)
-    if not permissions.can_annotate(request.user):
+    article = get_object_or_404(catalog.visible_articles(request.user).select_related("project"), pk=pk)
+    if not permissions.can_annotate(request.user, article):
         raise PermissionDenied("Viewers cannot annotate.")
-    show = _show(request.POST, request.user)
+    show = _show(request.POST, request.user, article)
     form = StatementForm(request.POST, article=article)
     if form.is_valid():
         try:
@@ -280,7 +282,7 @@ def statement_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def statement_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     statement = _get_statement_for_user(request, pk, edit=True)
     article = statement.article
-    show = _show(request.POST, request.user)
+    show = _show(request.POST, request.user, article)
     form = StatementForm(request.POST, article=article, statement=statement)
     if form.is_valid():
         try:
@@ -311,7 +313,7 @@ def statement_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def statement_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     statement = _get_statement_for_user(request, pk, edit=True)
     article = statement.article
-    show = _show(request.POST, request.user)
+    show = _show(request.POST, request.user, article)
     try:
         services.statement_delete(statement=statement, user=request.user)
     except ValidationError as exc:

@@ -21,7 +21,6 @@ from statements import permissions, services
 from statements.models import (
     Article,
     Statement,
-    User,
 )
 from statements.selectors import catalog
 from statements.views.http import (
@@ -45,7 +44,7 @@ def _assignments_context(
     assignments = list(
         article.assignments.select_related("analyst", "assigned_by").order_by("assigned_at", "id")
     )
-    lead = permissions.can_manage_assignments(user)
+    lead = permissions.can_manage_assignments(user, article)
     if lead:
         counts = dict(
             Statement.objects.filter(article=article, is_gold=False)
@@ -56,7 +55,7 @@ def _assignments_context(
         for a in assignments:
             a.n_statements = counts.get(a.analyst_id, 0)  # type: ignore[attr-defined]
         taken = [a.analyst_id for a in assignments]
-        candidates = list(catalog.annotators().exclude(pk__in=taken))
+        candidates = list(catalog.annotators(article.project_id).exclude(pk__in=taken))
     else:
         candidates = []
     mine = next((a for a in assignments if a.analyst_id == user.pk), None)
@@ -94,11 +93,12 @@ def _assignments_response(
 @vary_on_headers("HX-Request", "HX-Target")
 def article_assignments(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Who annotates the article blind and who finished. POST (leads): assign an analyst."""
-    article = get_object_or_404(Article.objects.defer("text"), pk=pk)
+    article = get_object_or_404(catalog.visible_articles(request.user).defer("text"), pk=pk)
     if request.method == "POST":
-        if not permissions.can_manage_assignments(request.user):
+        if not permissions.can_manage_assignments(request.user, article):
             raise PermissionDenied("Only a lead can assign articles.")
-        analyst = User.objects.filter(pk=parse_id(request.POST.get("analyst"))).first()  # type: ignore[misc]
+        analyst_id = parse_id(request.POST.get("analyst"))
+        analyst = catalog.annotators(article.project_id).filter(pk=analyst_id).first() if analyst_id else None
         if analyst is None:
             return _assignments_response(request, article, errors=["Choose an analyst to assign."])
         try:
@@ -117,8 +117,8 @@ def article_assignments(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def assignment_finish(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Mark one's own work on the article finished (`finished=1`), which reveals the others'
     statements, or reopen it (`finished=0`), which hides them again."""
-    article = get_object_or_404(Article.objects.defer("text"), pk=pk)
-    if not permissions.can_annotate(request.user):
+    article = get_object_or_404(catalog.visible_articles(request.user).defer("text"), pk=pk)
+    if not permissions.can_annotate(request.user, article):
         raise PermissionDenied("Viewers are not assigned to articles.")
     finished = request.POST.get("finished", "1") != "0"
     try:

@@ -22,6 +22,7 @@ from statements.models import (
 from statements.selectors import catalog
 from statements.views.http import (
     HtmxHttpRequest,
+    current_project,
     fragment_target,
     login_required,
     parse_id,
@@ -45,7 +46,8 @@ def condition_list(request: HtmxHttpRequest) -> HttpResponse:
     article_id = parse_id(request.GET.get("article"))
     q = request.GET.get("q", "").strip()
 
-    base = catalog.conditions_for(user)
+    project = current_project(request)
+    base = catalog.conditions_for(user, project.pk if project else None)
     if stance in Stance.values:
         base = base.filter(statement__stance=stance)
     if status in Status.values:

@@ -15,14 +15,15 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required as django_login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
 from statements import permissions
-from statements.models import User
+from statements.models import Project, User
+from statements.selectors import catalog
 
 # Database ids are positive 64-bit integers: anything else is "no id", never an overflow.
 _MAX_ID = 2**63 - 1
@@ -111,3 +112,41 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     return {"nav": {"feedback": permissions.can_annotate(user), "dashboard": permissions.is_lead(user)}}
+
+
+SESSION_PROJECT = "current_project"
+
+
+def current_project(request: HtmxHttpRequest) -> Project | None:
+    """The project the pages are about: `?project=<slug or id>` chooses it (and the session
+    remembers it for the review queue, feedback, agreement, dashboard and conditions pages);
+    `?project=all` forgets it; otherwise the remembered one, if the user still belongs to it.
+    A project the user does not belong to is never chosen (it does not exist for them)."""
+    raw = (request.GET.get("project") or request.POST.get("project") or "").strip()
+    session = getattr(request, "session", None)
+    projects = catalog.visible_projects(request.user)
+    if raw == "all":
+        if session is not None:
+            session.pop(SESSION_PROJECT, None)
+        return None
+    chosen: Project | None = None
+    if raw:
+        number = parse_id(raw)
+        chosen = projects.filter(pk=number).first() if number else projects.filter(slug=raw).first()
+        if chosen is None:
+            raise Http404("No such project.")
+    elif session is not None and session.get(SESSION_PROJECT):
+        chosen = projects.filter(pk=session[SESSION_PROJECT]).first()
+    if session is not None:
+        if chosen is not None:
+            session[SESSION_PROJECT] = chosen.pk
+        else:
+            session.pop(SESSION_PROJECT, None)
+    return chosen
+
+
+def remember_project(request: HtmxHttpRequest, project: Project) -> None:
+    """Make `project` the current one (visiting its page or one of its articles)."""
+    session = getattr(request, "session", None)
+    if session is not None and session.get(SESSION_PROJECT) != project.pk:
+        session[SESSION_PROJECT] = project.pk

@@ -33,7 +33,7 @@ from django.views.decorators.vary import vary_on_headers
 from statements import permissions, services
 from statements.models import (
     Actor,
-    Article,
+    Project,
     Review,
     Stance,
     Statement,
@@ -46,6 +46,7 @@ from statements.selectors import catalog, queue
 from statements.views.http import (
     HtmxHttpRequest,
     announce,
+    current_project,
     fragment_target,
     login_required,
     parse_id,
@@ -75,6 +76,7 @@ class QueueFilters:
     """The queue's filters, read from a query string (GET) or from a review form (POST), and
     `after`: the id the page starts after (keyset pagination, see `review_queue`)."""
 
+    project: int | None = None
     article: int | None = None
     annotator: int | None = None
     speaker: int | None = None
@@ -82,9 +84,10 @@ class QueueFilters:
     after: int | None = None
 
     @classmethod
-    def parse(cls, params: QueryDict) -> QueueFilters:
+    def parse(cls, params: QueryDict, project: Project | None = None) -> QueueFilters:
         stance = params.get("stance", "")
         return cls(
+            project=project.pk if project else None,
             article=parse_id(params.get("article")),
             annotator=parse_id(params.get("annotator")),
             speaker=parse_id(params.get("speaker")),
@@ -95,6 +98,7 @@ class QueueFilters:
     @property
     def for_queue(self) -> dict[str, Any]:
         return {
+            "project": self.project,
             "article": self.article,
             "annotator": self.annotator,
             "speaker": self.speaker,
@@ -103,7 +107,7 @@ class QueueFilters:
 
     @property
     def active(self) -> bool:
-        return any(self.for_queue.values())
+        return any(v for k, v in self.for_queue.items() if k != "project")
 
     @property
     def params(self) -> list[tuple[str, Any]]:
@@ -189,7 +193,7 @@ def _queue_context(
         "all_articles_url": filters.url(article=None, after=None),
         "filters": filters,
         "article": (
-            Article.objects.only("pk", "title").filter(pk=filters.article).first()
+            catalog.visible_articles(user).only("pk", "title").filter(pk=filters.article).first()
             if filters.article
             else None
         ),
@@ -198,13 +202,14 @@ def _queue_context(
     }
 
 
-def _filter_choices(user: Any) -> dict[str, Any]:
-    """Options of the annotator and speaker filters (two small queries)."""
-    annotators = catalog.annotators().exclude(pk=user.pk)
+def _filter_choices(user: Any, project: int | None) -> dict[str, Any]:
+    """Options of the project, annotator and speaker filters (three small queries)."""
+    annotators = catalog.annotators(project).exclude(pk=user.pk)
     return {
         "annotators": [(u.pk, str(u)) for u in annotators],
         "speakers": list(Actor.objects.order_by("name").values_list("pk", "name")),
         "stances": Stance.choices,
+        "projects": list(catalog.visible_projects(user).values_list("pk", "name")),
     }
 
 
@@ -229,11 +234,11 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     target = fragment_target(request)
     if target == "review-count":
         return render(request, f"{QUEUE_PAGE}#nav_count", {"badge": _badge(_badge_count(request.user))})
-    filters = QueueFilters.parse(request.GET)
+    filters = QueueFilters.parse(request.GET, current_project(request))
     context = _queue_context(request, filters)
     if target == "results":
         return render(request, f"{QUEUE_PAGE}#results", context)
-    context.update(_filter_choices(request.user))
+    context.update(_filter_choices(request.user, filters.project))
     return render(request, QUEUE_PAGE, context)
 
 
@@ -243,12 +248,12 @@ def statement_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Accept, reject or request changes (POST verdict, comment, and the queue's filters to go
     back to). htmx gets the item back: its verdict, or the form with the service's errors (422)."""
     user = request.user
-    if not permissions.can_review(user):
-        raise PermissionDenied("Viewers cannot review.")
     statement = queue.visible_statement(request.user, pk, window=True)
+    if not permissions.can_review(user, statement):
+        raise PermissionDenied("Viewers cannot review.")
     verdict = request.POST.get("verdict", "")
     comment = request.POST.get("comment", "")
-    filters = QueueFilters.parse(request.POST)
+    filters = QueueFilters.parse(request.POST, current_project(request))
     try:
         given = services.statement_review(
             statement=statement, reviewer=user, verdict=verdict, comment=comment
@@ -270,7 +275,7 @@ def statement_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             errors={pk: failed},
             page_errors=[f"#{pk} “{_short(statement.quote)}”: {m}" for m in exc.messages],
         )
-        context.update(_filter_choices(user))
+        context.update(_filter_choices(user, filters.project))
         return render(request, QUEUE_PAGE, context, status=422)
     history.given([given])
     message = f"{given.given}: “{_short(statement.quote, 50)}”."  # type: ignore[attr-defined]
@@ -306,8 +311,9 @@ def feedback(request: HtmxHttpRequest) -> HttpResponse:
     user = request.user
     status = request.GET.get("status", "")
     status = status if status in Status.values else ""
+    project = current_project(request)
     qs = (
-        queue.feedback_for(user)
+        queue.feedback_for(user, project.pk if project else None)
         .defer("article__text")
         .annotate(
             activity=Greatest(Coalesce("last_review", "updated_at"), Coalesce("last_comment", "updated_at"))
@@ -318,8 +324,10 @@ def feedback(request: HtmxHttpRequest) -> HttpResponse:
     page = Paginator(qs.order_by("-activity", "-id"), FEEDBACK_PAGE_SIZE).get_page(request.GET.get("page"))
     for s in page:
         history.given(s.reviews.all())
-    counts = Statement.objects.filter(annotator_id=user.pk, is_gold=False).aggregate(
-        **{value: Count("pk", filter=Q(status=value)) for value in Status.values}
+    counts = (
+        catalog.visible_statements(user, project.pk if project else None)
+        .filter(annotator_id=user.pk, is_gold=False)
+        .aggregate(**{value: Count("pk", filter=Q(status=value)) for value in Status.values})
     )
     context = {
         "page": page,

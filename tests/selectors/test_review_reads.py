@@ -11,6 +11,7 @@ from statements.selectors.alignment import agreement_for_articles, agreement_ove
 from statements.selectors.dashboard import analyst_progress
 from statements.selectors.queue import feedback_for
 from tests.factories import ArticleFactory, StatementFactory
+from tests.factories import default_project
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +136,7 @@ def test_progress_counts_statements_verdicts_and_assignments(analyst, other_anal
     services.assignment_create(article=article, analyst=analyst, user=lead)
     services.assignment_finish(article=article, user=analyst)
     with CaptureQueriesContext(connection) as ctx:
-        progress = {p.user.pk: p for p in analyst_progress()}
+        progress = {p.user.pk: p for p in analyst_progress(default_project().pk)}
     assert len(ctx.captured_queries) == 3
     mine = progress[analyst.pk]
     assert (mine.statements, mine.reviewed, mine.accepted, mine.pending) == (2, 1, 1, 1)
