@@ -12,6 +12,13 @@
 // Keys while a statement form is open: 1 support, 2 caveat, 3 demand (outside text fields),
 // Enter saves (Ctrl+Enter in the note), Escape closes a picker's list, leaves evidence mode,
 // then cancels. In a picker: type to search, ArrowDown/ArrowUp move, Enter picks.
+//
+// The server's status messages ("Statement saved.") and failed requests are announced by
+// status.js; this page only says what a refusal (403) means here.
+
+import { focusErrors, setErrorMessages } from "./status.js";
+
+setErrorMessages({ 403: "Not allowed: you can only change your own statements. Nothing was changed." });
 
 const textRoot = () => document.getElementById("article-text");
 const tagger = () => document.getElementById("tagger");
@@ -257,15 +264,6 @@ function scrollWithin(container, el) {
   else if (r.bottom > box.bottom) container.scrollTop += r.bottom - box.bottom + 8;
 }
 
-function announce(message) {
-  const status = document.getElementById("status");
-  if (!status) return;
-  status.textContent = message;
-  status.classList.add("shown");
-  clearTimeout(announce.timer);
-  announce.timer = setTimeout(() => status.classList.remove("shown"), 3000);
-}
-
 // ---- Event wiring (delegated, so swapped-in fragments need no re-binding) -------------------
 
 document.addEventListener("mousedown", () => {
@@ -366,17 +364,6 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
-document.body.addEventListener("annotator:status", (event) => announce(event.detail.message));
-
-document.body.addEventListener("htmx:responseError", (event) => {
-  const status = event.detail.xhr.status;
-  announce(
-    status === 403
-      ? "Not allowed: you can only change your own statements. Nothing was changed."
-      : `The server answered ${status}. Nothing was changed; reload the page and try again.`,
-  );
-});
-
 // htmx fires afterSwap on each element it swapped in (the new one, for outerHTML swaps).
 document.body.addEventListener("htmx:afterSwap", (event) => {
   const el = event.target;
@@ -398,7 +385,7 @@ document.body.addEventListener("htmx:afterSwap", (event) => {
   }
   if (el.id === "tagger" || el.id === "panel") {
     // Errors came back (422): show them to keyboard and screen-reader users.
-    el.querySelector("[data-errors]")?.focus();
+    focusErrors(el);
   }
 });
 

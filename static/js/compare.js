@@ -5,23 +5,15 @@
 //   g      accept every unit on which all analysts agree (presses the visible button)
 //   j / k  move to the next / previous unit (Enter or Space then opens or folds it)
 // Keys are ignored while typing in a field and with Ctrl, Alt or Meta held.
-// After an htmx swap it keeps the keyboard where the lead was, and announces the server's
-// status messages (the "annotator:status" event) in the shared #status region.
+// After an htmx swap it keeps the keyboard where the lead was. The server's status messages
+// ("2 agreed units made gold.") and failed requests are announced by status.js; this module
+// only says what a refusal (403) means here.
+
+import { announce, focusErrors, isTyping, setErrorMessages } from "./status.js";
+
+setErrorMessages({ 403: "Not allowed: only a lead can adjudicate. Nothing was changed." });
 
 const units = () => [...document.querySelectorAll("[data-unit]")];
-
-function announce(message) {
-  const status = document.getElementById("status");
-  if (!status) return;
-  status.textContent = message;
-  status.classList.add("shown");
-  clearTimeout(announce.timer);
-  announce.timer = setTimeout(() => status.classList.remove("shown"), 3000);
-}
-
-function typing(target) {
-  return target.closest && target.closest("input, textarea, select, [contenteditable]");
-}
 
 // Focus a unit's summary (so Enter/Space folds it) and mark it current.
 function focusUnit(unit) {
@@ -44,7 +36,7 @@ function currentIndex(list) {
 let returnTo = null;
 
 document.addEventListener("keydown", (event) => {
-  if (event.ctrlKey || event.altKey || event.metaKey || typing(event.target)) return;
+  if (event.ctrlKey || event.altKey || event.metaKey || isTyping(event.target)) return;
   if (event.key === "g") {
     const button = document.querySelector("[data-accept-agreed]");
     if (!button) return; // not a lead: no adjudication on this page
@@ -66,24 +58,9 @@ document.body.addEventListener("htmx:beforeRequest", (event) => {
   returnTo = unit ? unit.id : null;
 });
 
-document.body.addEventListener("annotator:status", (event) => announce(event.detail.message));
-
-document.body.addEventListener("htmx:responseError", (event) => {
-  const status = event.detail.xhr.status;
-  announce(
-    status === 403
-      ? "Not allowed: only a lead can adjudicate. Nothing was changed."
-      : `The server answered ${status}. Nothing was changed; reload the page and try again.`,
-  );
-});
-
 document.body.addEventListener("htmx:afterSwap", (event) => {
   const el = event.target;
-  const errors = el.querySelector && el.querySelector("[data-errors]");
-  if (errors) {
-    errors.focus(); // show the errors (422) to keyboard and screen-reader users
-    return;
-  }
+  if (focusErrors(el)) return; // show the errors (422) to keyboard and screen-reader users
   const merged = el.querySelector && el.querySelector("[data-merged] h3");
   if (merged) {
     merged.focus(); // a merged-version form just opened

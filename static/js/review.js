@@ -1,5 +1,5 @@
-// review.js: keys and focus for the Review queue, Ctrl+Enter in comment boxes, and status toasts
-// on the review pages (queue, statement activity, assignments).
+// review.js: keys and focus for the Review queue and Ctrl+Enter in comment boxes, on the review
+// pages (queue, statement activity, assignments).
 //
 // Everything works without it: each item's verdict form is a plain POST with three submit
 // buttons, htmx attributes (statements/review_queue.html) swap the answer in place. This module
@@ -12,6 +12,16 @@
 //                   required; the server says so if it is empty), then Enter sends that verdict,
 //                   Shift+Enter starts a new line, Escape goes back to the item without sending.
 // After a verdict, focus moves to the next item still awaiting one.
+//
+// The server's status messages ("Accepted: …") and failed requests are announced by status.js;
+// this module only says what a refusal (403, 404) means on these pages.
+
+import { focusErrors, isTyping, setErrorMessages } from "./status.js";
+
+setErrorMessages({
+  403: "Not allowed. Nothing was changed.",
+  404: "That statement is no longer visible to you. Nothing was changed.",
+});
 
 const ITEM = "[data-review-item]";
 const VERDICT_KEYS = { a: "accept", c: "request_changes", r: "reject" };
@@ -103,22 +113,11 @@ function disarm(form) {
   if (hint) hint.hidden = true;
 }
 
-// ---- Toasts ----------------------------------------------------------------------------------
-
-function announce(message) {
-  const status = document.getElementById("status");
-  if (!status) return;
-  status.textContent = message;
-  status.classList.add("shown");
-  clearTimeout(announce.timer);
-  announce.timer = setTimeout(() => status.classList.remove("shown"), 3000);
-}
-
 // ---- Event wiring (delegated: swapped-in fragments need no re-binding) -----------------------
 
 document.addEventListener("keydown", (event) => {
   const target = event.target;
-  const typing = target.matches?.("input, textarea, select, [contenteditable]");
+  const typing = isTyping(target);
 
   // Ctrl/Cmd+Enter sends a comment on the activity page.
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && target.closest?.("[data-comment-form]")) {
@@ -176,19 +175,6 @@ document.addEventListener("focusin", (event) => {
   if (item && queue()?.contains(item)) setCurrent(item, { focus: false });
 });
 
-document.body.addEventListener("annotator:status", (event) => announce(event.detail.message));
-
-document.body.addEventListener("htmx:responseError", (event) => {
-  const status = event.detail.xhr.status;
-  announce(
-    status === 403
-      ? "Not allowed. Nothing was changed."
-      : status === 404
-        ? "That statement is no longer visible to you. Nothing was changed."
-        : `The server answered ${status}. Nothing was changed; reload the page and try again.`,
-  );
-});
-
 // htmx fires afterSwap on the element swapped in (the new one, for outerHTML swaps).
 document.body.addEventListener("htmx:afterSwap", (event) => {
   const el = event.target;
@@ -208,8 +194,13 @@ document.body.addEventListener("htmx:afterSwap", (event) => {
   } else if (el.classList?.contains("thread")) {
     // A comment was added (or refused): back to the box, ready for the next one.
     el.querySelector("textarea")?.focus();
-  } else if (el.id === "assignments") {
-    (el.querySelector("[data-errors]") || el.querySelector("h2"))?.focus?.();
+  } else if (el.id === "assignments" && !focusErrors(el)) {
+    // Assigned, finished or reopened: the keyboard stays in the section (its forms were replaced).
+    const heading = el.querySelector("h2");
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus();
+    }
   }
 });
 
