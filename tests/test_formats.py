@@ -40,6 +40,7 @@ from statements.data.formats import (
 )
 from statements.data.formats.jsonio import MAX_DEPTH, JsonCursor
 from statements.data.formats.records import MAX_PROBLEMS, Report
+from statements.data.formats.zipstream import ZipStream
 
 DATA = Path(__file__).parent / "data" / "formats"
 NEWS = (DATA / "news.txt").read_text(encoding="utf-8").rstrip("\n")
@@ -616,12 +617,12 @@ def test_it_reads_the_generated_workload(tmp_path: Path) -> None:
     out = tmp_path / "w.jsonl"
     generator = runpy.run_path(str(WORKLOAD_SCRIPT))
     with out.open("wb") as f:
-        for article in generator["generate"](n=20, k=5, seed=42, chars=1500):
+        for article in generator["generate"](n=60, k=5, seed=42, chars=3000):  # 200 KB: several chunks
             f.write((json.dumps(article, ensure_ascii=False) + "\n").encode())
     with out.open("rb") as f:
         documents = read_all("workload", f)
-    assert len(documents) == 20
-    assert sum(len(d.spans) for d in documents) == 20 * 2 * 5
+    assert len(documents) == 60
+    assert sum(len(d.spans) for d in documents) == 60 * 2 * 5
     assert all(s.anchored is None and d.text[s.start : s.end] == s.quote for d in documents for s in d.spans)
 
 
@@ -667,6 +668,20 @@ def test_it_reads_json_arrays_across_chunk_boundaries() -> None:
     for chunk in (1, 2, 3, 7, 64):
         cursor = JsonCursor(io.BytesIO(raw), chunk=chunk)
         assert list(cursor.array_items()) == values
+
+
+def test_it_reads_json_lines_across_chunk_boundaries() -> None:
+    lines = ['{"a": "ü😀"}', "", '{"b": [1, 2]}', "   ", '{"c": "' + "x" * 50 + '"}', '{"d": 4}']
+    raw = ("\n".join(lines) + "\n").encode()
+    for chunk in (1, 2, 3, 7, 64):
+        cursor = JsonCursor(io.BytesIO(raw), chunk=chunk)
+        got = []
+        while (line := cursor.next_line()) is not None:
+            got.append(line)
+        assert got == list(enumerate(lines, start=1))
+    cursor = JsonCursor(io.BytesIO(b'{"no": "newline at the end"}'), chunk=4)
+    assert cursor.next_line() == (1, '{"no": "newline at the end"}')
+    assert cursor.next_line() is None
 
 
 def test_it_reads_a_50_mb_label_studio_file_in_flat_memory(tmp_path: Path) -> None:
@@ -922,6 +937,21 @@ def test_it_writes_a_brat_zip_stream_with_conf_and_pairs() -> None:
     multi_line = [line for line in ann.splitlines() if line.startswith("T") and ";" in line.split("\t")[1]]
     assert len(multi_line) == 1  # the statement across a line break, as fragments
     assert all("\r" not in line for line in ann.split("\n"))
+
+
+def test_it_writes_zip64_records_past_65535_members() -> None:
+    archive = ZipStream()
+    data = b"".join([archive.add(f"{i:06d}.txt", b"x") for i in range(70_000)] + list(archive.finish()))
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert len(z.namelist()) == 70_000
+        assert z.read("069999.txt") == b"x"
+        assert z.testzip() is None
+
+
+def test_it_reads_brat_files_with_a_byte_order_mark() -> None:
+    text = "“We agree,” he said."
+    [document] = read_all("brat", _brat_zip({"bom": (text, "\ufeffT1\tSupport 1 9\tWe agree\n")}))
+    assert [(s.start, s.quote) for s in document.spans] == [(1, "We agree")]
 
 
 def test_it_writes_doccano_with_relations_and_details() -> None:

@@ -173,6 +173,7 @@ def _pairs(
 def parse_ann(ann: str, text: str, where: str, stances: StanceMap, report: Report) -> list[InSpan] | None:
     """The statements of one `.ann` over its `.txt` (None when it has problems, all reported)."""
     before = len(report)
+    ann = ann.removeprefix("\ufeff")
     regions: dict[str, Region] = {}
     relations: list[Relation] = []
     attributes: list[tuple[str, str, str, str | None]] = []  # location, target, name, value

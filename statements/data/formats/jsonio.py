@@ -205,10 +205,12 @@ class JsonCursor:
                 line = self.buf[self.pos : newline]
                 self.pos = newline + 1
                 return number, line
-            scan = len(self.buf)
-            if len(self.buf) - self.pos > MAX_VALUE_CHARS:
+            scanned = len(self.buf) - self.pos  # what is searched already (filling moves the buffer)
+            if scanned > MAX_VALUE_CHARS:
                 raise JsonProblem("json", f"a line is longer than {MAX_VALUE_CHARS} characters")
-            if not self._fill():
+            filled = self._fill()
+            scan = self.pos + scanned
+            if not filled:
                 if self.pos < len(self.buf):
                     number = self.line_at(self.pos)
                     line = self.buf[self.pos :]

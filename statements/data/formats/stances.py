@@ -78,11 +78,18 @@ class StanceMap:
                 raise ValueError(f"stance_map maps {label!r} to {stance!r}, which is not one of {STANCES}")
             table[normalise_label(label)] = value
         self._table = table
+        self._seen: dict[str, str | None] = {}  # labels as written, resolved once
 
     def stance(self, label: str | None) -> str | None:
         if not isinstance(label, str):
             return None
-        return self._table.get(normalise_label(label))
+        try:
+            return self._seen[label]
+        except KeyError:
+            found = self._seen[label] = self._table.get(normalise_label(label))
+            if len(self._seen) > 10_000:  # a file with ever new labels: keep the memory bounded
+                self._seen.clear()
+            return found
 
     def first(self, labels: list[str]) -> tuple[str | None, str | None, str | None]:
         """`(label, stance, conflict)` for a span carrying `labels`: the first label that maps to a
