@@ -21,6 +21,7 @@ from statements import permissions, services
 from statements.models import (
     Article,
     Statement,
+    User,
 )
 from statements.selectors import catalog
 from statements.views.http import (
@@ -98,7 +99,8 @@ def article_assignments(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if not permissions.can_manage_assignments(request.user, article):
             raise PermissionDenied("Only a lead can assign articles.")
         analyst_id = parse_id(request.POST.get("analyst"))
-        analyst = catalog.annotators(article.project_id).filter(pk=analyst_id).first() if analyst_id else None
+        members = User.objects.filter(memberships__project_id=article.project_id, is_active=True)
+        analyst = members.filter(pk=analyst_id).first() if analyst_id else None
         if analyst is None:
             return _assignments_response(request, article, errors=["Choose an analyst to assign."])
         try:

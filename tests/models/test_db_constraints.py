@@ -3,8 +3,8 @@
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from statements.models import Actor, Article, Condition, Review, Statement, Status, User
-from tests.factories import ArticleFactory, StatementFactory
+from statements.models import Actor, Article, Condition, Membership, Review, Statement, Status, User
+from tests.factories import ArticleFactory, ProjectFactory, StatementFactory, default_project
 
 pytestmark = pytest.mark.django_db
 
@@ -94,13 +94,20 @@ def test_the_article_text_cannot_change_under_statements(article, analyst):
     ],
 )
 def test_the_database_refuses_broken_articles(fields):
-    base = {"title": "T", "text": "Body", "text_sha256": "a" * 64}
+    base = {"title": "T", "text": "Body", "text_sha256": "a" * 64, "project": default_project()}
     _rejects(lambda: Article.objects.create(**{**base, **fields}))
 
 
-def test_the_database_refuses_duplicate_texts():
-    Article.objects.create(title="A", text="Same", text_sha256="b" * 64)
-    _rejects(lambda: Article.objects.create(title="B", text="Same", text_sha256="b" * 64))
+def test_the_database_refuses_duplicate_texts_within_a_project_only():
+    project, other = default_project(), ProjectFactory()
+    Article.objects.create(project=project, title="A", text="Same", text_sha256="b" * 64)
+    _rejects(lambda: Article.objects.create(project=project, title="B", text="Same", text_sha256="b" * 64))
+    # another study may hold the same story
+    Article.objects.create(project=other, title="B", text="Same", text_sha256="b" * 64)
+
+
+def test_the_database_refuses_an_article_without_a_project():
+    _rejects(lambda: Article.objects.create(title="A", text="Body", text_sha256="c" * 64))
 
 
 def test_the_database_refuses_a_review_of_ones_own_statement(article, analyst):
@@ -140,5 +147,14 @@ def test_the_database_refuses_case_variants_of_an_actor_name():
     _rejects(lambda: Actor.objects.create(name="Belarus", kind="planet"))
 
 
-def test_the_database_refuses_an_unknown_role():
-    _rejects(lambda: User.objects.create(username="x", role="emperor"))
+def test_the_database_refuses_an_unknown_role_and_a_second_membership():
+    user = User.objects.create(username="x")
+    project = default_project()
+    _rejects(lambda: Membership.objects.create(user=user, project=project, role="emperor"))
+    Membership.objects.create(user=user, project=project, role="viewer")
+    _rejects(lambda: Membership.objects.create(user=user, project=project, role="lead"))
+
+
+def test_the_database_refuses_two_projects_with_one_name():
+    ProjectFactory(name="Sanctions 2026")
+    _rejects(lambda: ProjectFactory(name="SANCTIONS 2026"))

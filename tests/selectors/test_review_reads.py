@@ -11,7 +11,6 @@ from statements.selectors.alignment import agreement_for_articles, agreement_ove
 from statements.selectors.dashboard import analyst_progress
 from statements.selectors.queue import feedback_for
 from tests.factories import ArticleFactory, StatementFactory
-from tests.factories import default_project
 
 pytestmark = pytest.mark.django_db
 
@@ -135,8 +134,9 @@ def test_progress_counts_statements_verdicts_and_assignments(analyst, other_anal
     services.statement_review(statement=a1, reviewer=other_analyst, verdict="accept")
     services.assignment_create(article=article, analyst=analyst, user=lead)
     services.assignment_finish(article=article, user=analyst)
+    project = article.project_id
     with CaptureQueriesContext(connection) as ctx:
-        progress = {p.user.pk: p for p in analyst_progress(default_project().pk)}
+        progress = {p.user.pk: p for p in analyst_progress(project)}
     assert len(ctx.captured_queries) == 3
     mine = progress[analyst.pk]
     assert (mine.statements, mine.reviewed, mine.accepted, mine.pending) == (2, 1, 1, 1)
