@@ -301,6 +301,33 @@ def test_it_reports_broken_doccano_and_brat_files_with_every_problem() -> None:
     assert _problems(excinfo) == [("doc.ann, T1", "offsets"), ("doc.ann, line 2", "relation")]
 
 
+def test_it_reads_doccano_files_of_our_own_with_cyrillic_and_emoji_before_the_spans() -> None:
+    text = "Київ 🌻🌻: представник заявив — “We demand the release of prisoners,” said an aide."
+    quote, who = "We demand the release of prisoners", "an aide"
+    q, w = text.index(quote), text.index(who)
+    related = {
+        "id": 5,
+        "text": text,
+        "meta": {"title": "Заголовок", "date": "2024-02-03"},
+        "entities": [
+            {"id": 1, "label": "DEMAND", "start_offset": q, "end_offset": q + len(quote)},
+            {"id": 2, "label": "Person", "start_offset": w, "end_offset": w + len(who)},
+        ],
+        "relations": [{"id": 1, "from_id": 1, "to_id": 2, "type": "SaidBy"}],
+    }
+    old_style = {
+        "text": text,
+        "annotations": [{"label": "demand", "start_offset": q, "end_offset": q + len(quote), "user": 4}],
+    }
+    first, second = read_all("doccano", _jsonl(related, old_style))
+    assert (first.key, first.title, first.date) == ("5", "Заголовок", "2024-02-03")
+    assert _spans(first) == [
+        (q, q + len(quote), quote, "demand", "an aide")
+    ]  # not in any list: kept as a name
+    assert [(s.quote, s.annotator) for s in second.spans] == [(quote, "4")]
+    assert q > 30 and text[:q].count("🌻") == 2  # code points: the example would be off by 2 in UTF-16
+
+
 def test_it_refuses_labels_that_are_no_stance_where_there_are_no_relations() -> None:
     line = {
         "title": "t",
