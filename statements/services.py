@@ -359,9 +359,17 @@ def _lead_count(project: Project) -> int:
     return Membership.objects.select_for_update().filter(project=project, role=Role.LEAD).count()
 
 
+def _forget(*memberships: Membership) -> None:
+    """Drop the kept roles of the member, on every user object at hand (the caller's too)."""
+    for m in memberships:
+        if m._state.fields_cache.get("user") is not None:
+            permissions.forget_roles(m.user)
+
+
 @transaction.atomic
 def membership_update(*, membership: Membership, role: str, user: User) -> Membership:
     """Change a member's role; the last lead stays a lead."""
+    given = membership
     membership = (
         Membership.objects.select_for_update().select_related("project", "user").get(pk=membership.pk)
     )
@@ -372,7 +380,7 @@ def membership_update(*, membership: Membership, role: str, user: User) -> Membe
         raise ValidationError({"role": ["The project needs a lead: make someone else lead first."]})
     membership.role = role
     membership.save(update_fields=["role"])
-    permissions.forget_roles(membership.user)
+    _forget(given, membership)
     return membership
 
 
@@ -380,6 +388,7 @@ def membership_update(*, membership: Membership, role: str, user: User) -> Membe
 def membership_remove(*, membership: Membership, user: User) -> None:
     """Remove a member from the project; the last lead cannot be removed. Their statements stay
     (the project's data), they just no longer see the project."""
+    given = membership
     membership = (
         Membership.objects.select_for_update().select_related("project", "user").get(pk=membership.pk)
     )
@@ -388,7 +397,7 @@ def membership_remove(*, membership: Membership, user: User) -> None:
     if membership.role == Role.LEAD and _lead_count(membership.project) <= 1:
         raise ValidationError({"user": ["The last lead of a project cannot be removed."]})
     membership.delete()
-    permissions.forget_roles(membership.user)
+    _forget(given, membership)
 
 
 @transaction.atomic
