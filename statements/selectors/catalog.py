@@ -228,15 +228,16 @@ def actor_with_members(actor_id: int) -> set[int]:
     return found
 
 
-def annotators(project: int | None = None) -> QuerySet[User]:
-    """Everyone who annotates in `project` (its analysts and leads, and administrators), or in
-    any project, by name: the assignment candidates, the queue's annotator filter, the
-    dashboard's progress table."""
-    return (
-        User.objects.filter(permissions.annotators_q(project))
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
+def annotators(project: int | None = None, *, seen_by: AnyUser | None = None) -> QuerySet[User]:
+    """Everyone who annotates in `project` (its analysts and leads, and administrators), or,
+    without one, in any project `seen_by` belongs to, by name: the assignment candidates, the
+    queue's annotator filter, the dashboard's progress table."""
+    qs = User.objects.filter(permissions.annotators_q(project))
+    if project is None and seen_by is not None:
+        ids = permissions.member_project_ids(seen_by)
+        if ids is not None:
+            qs = qs.filter(memberships__project_id__in=ids)
+    return qs.distinct().order_by("first_name", "last_name", "username")
 
 
 def actor_by_name(name: str) -> Actor | None:

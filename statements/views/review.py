@@ -204,7 +204,7 @@ def _queue_context(
 
 def _filter_choices(user: Any, project: int | None) -> dict[str, Any]:
     """Options of the project, annotator and speaker filters (three small queries)."""
-    annotators = catalog.annotators(project).exclude(pk=user.pk)
+    annotators = catalog.annotators(project, seen_by=user).exclude(pk=user.pk)
     return {
         "annotators": [(u.pk, str(u)) for u in annotators],
         "speakers": list(Actor.objects.order_by("name").values_list("pk", "name")),
