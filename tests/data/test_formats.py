@@ -42,7 +42,7 @@ from statements.data.formats.jsonio import MAX_DEPTH, JsonCursor
 from statements.data.formats.records import MAX_PROBLEMS, Report
 from statements.data.formats.zipstream import ZipStream
 
-DATA = Path(__file__).parent / "data" / "formats"
+DATA = Path(__file__).parent / "formats"
 NEWS = (DATA / "news.txt").read_text(encoding="utf-8").rstrip("\n")
 WORKLOAD_SCRIPT = Path("/work/shared/bench/workload.py")
 
