@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import (
@@ -19,7 +19,6 @@ from django.db.models import (
     QuerySet,
 )
 from django.db.models.functions import Length
-from django.http import QueryDict
 
 from statements import agreement, permissions
 from statements.models import (
@@ -249,25 +248,6 @@ def compare_article(article: Article, *, threshold: float = agreement.DEFAULT_TH
 # ---- Feedback, history and the lead's dashboard -------------------------------------------------
 
 
-THRESHOLD_MIN = 0.05  # the lowest Jaccard threshold the agreement page accepts
-
-
-def _parse_date(value: str | None, name: str, errors: dict[str, str]) -> dt.date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        errors[name] = f"“{value}” is not a date; use YYYY-MM-DD."
-        return None
-
-
-def _parse_int(value: str | None) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() else None
-
-
 @dataclass
 class AgreementFilters:
     """What the agreement page is about: one article, or the articles matching the filters."""
@@ -280,38 +260,6 @@ class AgreementFilters:
     finished_only: bool = False
     threshold: float = agreement.DEFAULT_THRESHOLD
     errors: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def from_params(cls, params: QueryDict | Mapping[str, str]) -> AgreementFilters:
-        """Parse the query string leniently: a bad value is reported and ignored."""
-        errors: dict[str, str] = {}
-        threshold = agreement.DEFAULT_THRESHOLD
-        raw = (params.get("threshold") or "").strip()
-        if raw:
-            try:
-                threshold = float(raw)
-            except ValueError:
-                threshold = -1.0
-            if not THRESHOLD_MIN <= threshold <= 1:
-                errors["threshold"] = (
-                    f"“{raw}” is not a Jaccard threshold: use a number from {THRESHOLD_MIN} to 1. "
-                    f"Showing {agreement.DEFAULT_THRESHOLD}."
-                )
-                threshold = agreement.DEFAULT_THRESHOLD
-        date_from = _parse_date(params.get("from"), "from", errors)
-        date_to = _parse_date(params.get("to"), "to", errors)
-        if date_from and date_to and date_from > date_to:
-            errors["to"] = "The end of the date range is before its start."
-        return cls(
-            article_id=_parse_int(params.get("article")),
-            source=(params.get("source") or "").strip(),
-            actor_id=_parse_int(params.get("actor")),
-            date_from=date_from,
-            date_to=date_to,
-            finished_only=params.get("finished") == "1",
-            threshold=threshold,
-            errors=errors,
-        )
 
     @property
     def is_filtered(self) -> bool:

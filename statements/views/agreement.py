@@ -17,19 +17,20 @@ Who sees what:
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from statements import permissions, services
+from statements import agreement, permissions, services
 from statements.forms import GoldForm, add_service_errors
 from statements.models import (
     Article,
@@ -63,6 +64,53 @@ DASHBOARD_CACHE_SECONDS = 24 * 3600
 # Agreement
 
 
+THRESHOLD_MIN = 0.05  # the lowest Jaccard threshold the agreement page accepts
+
+
+def _parse_date(value: str | None, name: str, errors: dict[str, str]) -> dt.date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        errors[name] = f"“{value}” is not a date; use YYYY-MM-DD."
+        return None
+
+
+def agreement_filters(params: QueryDict) -> alignment.AgreementFilters:
+    """The agreement page's filters from its query string, leniently: a bad value is reported
+    and ignored."""
+    errors: dict[str, str] = {}
+    threshold = agreement.DEFAULT_THRESHOLD
+    raw = (params.get("threshold") or "").strip()
+    if raw:
+        try:
+            threshold = float(raw)
+        except ValueError:
+            threshold = -1.0
+        if not THRESHOLD_MIN <= threshold <= 1:
+            errors["threshold"] = (
+                f"“{raw}” is not a Jaccard threshold: use a number from {THRESHOLD_MIN} to 1. "
+                f"Showing {agreement.DEFAULT_THRESHOLD}."
+            )
+            threshold = agreement.DEFAULT_THRESHOLD
+    date_from = _parse_date(params.get("from"), "from", errors)
+    date_to = _parse_date(params.get("to"), "to", errors)
+    if date_from and date_to and date_from > date_to:
+        errors["to"] = "The end of the date range is before its start."
+    return alignment.AgreementFilters(
+        article_id=parse_id(params.get("article")),
+        source=(params.get("source") or "").strip(),
+        actor_id=parse_id(params.get("actor")),
+        date_from=date_from,
+        date_to=date_to,
+        finished_only=params.get("finished") == "1",
+        threshold=threshold,
+        errors=errors,
+    )
+
+
 @login_required
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
@@ -71,7 +119,7 @@ def agreement_page(request: HtmxHttpRequest) -> HttpResponse:
     the filters (source, actor, published from/to, finished analysts only, Jaccard threshold).
     Fragment: `results` (everything below the filter form)."""
     user = request.user
-    filters = alignment.AgreementFilters.from_params(request.GET)
+    filters = agreement_filters(request.GET)
     article = None
     blind = False
     project = current_project(request)
