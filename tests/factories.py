@@ -7,6 +7,7 @@ from statements import services
 from statements.data.seeding import sample_project
 from statements.models import Actor, Article, Membership, Project, Role, Statement, User
 
+
 def default_project() -> Project:
     """The project tests work in unless they make their own: the sample project the seed corpus
     loads into, so that `seeded` and the user fixtures meet (one per test database)."""
