@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from statements import services
-from statements.models import User
+from statements.models import Project, User
 
 
 @dataclass
@@ -98,11 +98,13 @@ def import_articles(
     items: Iterable[tuple[Any, Any]],
     *,
     user: User | None,
+    project: Project | None = None,
     on_item: Callable[[], None] | None = None,
 ) -> ImportReport:
     """Import `(position, item)` pairs (position: an index, or a line number) as `user` (None: an
-    operator's command). Raises ImportFailed, having stored nothing, if any item is invalid;
-    PermissionDenied if `user` may not add articles."""
+    operator's command) into `project` (left out: the one project where `user` may add articles,
+    see services.project_for_writing). Raises ImportFailed, having stored nothing, if any item
+    is invalid; PermissionDenied if `user` may not add articles."""
     report = ImportReport()
     errors: dict[Any, dict[str, list[str]]] = {}
     with transaction.atomic():
@@ -120,7 +122,7 @@ def import_articles(
                 errors[position] = problems
                 continue
             try:
-                article, created = services.article_get_or_create(user=user, **fields)
+                article, created = services.article_get_or_create(user=user, project=project, **fields)
             except ValidationError as exc:
                 errors[position] = exc.message_dict
                 continue
