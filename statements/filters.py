@@ -1,21 +1,40 @@
 """django-filter filter sets of the API. StatementFilter is also the export's filter language
-(`/api/export/statements` and `manage.py export_statements` take exactly these parameters)."""
+(`/api/export/statements` and `manage.py export_statements` take exactly these parameters).
+
+Every filter set takes `?project=`: a project's id or its slug. It narrows what the queryset (already
+limited to the caller's projects) holds, so another project's id or an unknown slug gives an empty
+list, never a hint that the project exists."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
+from django_filters.constants import EMPTY_VALUES
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from statements.models import Actor, ActorKind, Article, Condition, Review, Stance, Statement, Status, Verdict
+from statements.models import (
+    Actor,
+    ActorKind,
+    ActorQuerySet,
+    Article,
+    Condition,
+    Review,
+    Stance,
+    Statement,
+    Status,
+    User,
+    Verdict,
+)
 
 MAX_ID = 2**63 - 1  # a bigger number would overflow SQLite's integers (a 500, not a 400)
 
 
 class IdField(forms.IntegerField):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
@@ -29,12 +48,40 @@ class IdsFilter(filters.BaseInFilter, filters.Filter):
 
 
 class _SearchFilter(filters.CharFilter):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 200)
         super().__init__(*args, **kwargs)
 
 
+def project_lookup(value: str, path: str = "") -> Q:
+    """A filter for the project named by `value`, its id (ASCII digits) or else its slug: on
+    `path`, the way to the project from the filtered model (e.g. "article__project"; empty: the
+    Project model itself). An id out of range matches nothing."""
+    value = value.strip()
+    id_field, slug_field = (f"{path}_id", f"{path}__slug") if path else ("pk", "slug")
+    if value.isascii() and value.isdigit():
+        number = int(value)
+        return Q(**{id_field: number}) if 1 <= number <= MAX_ID else Q(pk__in=[])
+    return Q(**{slug_field: value})
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ProjectFilter(filters.CharFilter):
+    """`?project=12` or `?project=ceasefire-week`: the objects of one project (id or slug)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 80)
+        kwargs.setdefault("help_text", "A project's id or slug.")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet[Any], value: str) -> QuerySet[Any]:
+        if value in EMPTY_VALUES or not value.strip():
+            return qs
+        return qs.filter(project_lookup(value, self.field_name))
+
+
 class StatementFilter(filters.FilterSet):
+    project = ProjectFilter(field_name="article__project")
     article = IdsFilter(field_name="article_id", help_text="Article id(s), comma-separated.")
     speaker = IdsFilter(field_name="speaker_id", help_text="Speaker actor id(s), comma-separated.")
     addressee = IdsFilter(field_name="addressee_id", help_text="Addressee actor id(s), comma-separated.")
@@ -58,7 +105,7 @@ class StatementFilter(filters.FilterSet):
         model = Statement
         fields: list[str] = []
 
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def search(self, queryset: QuerySet[Statement], name: str, value: str) -> QuerySet[Statement]:
         value = value.strip()
         if not value:
             return queryset
@@ -66,6 +113,7 @@ class StatementFilter(filters.FilterSet):
 
 
 class ArticleFilter(filters.FilterSet):
+    project = ProjectFilter(field_name="project")
     source = filters.CharFilter(lookup_expr="iexact", max_length=200)
     language = filters.CharFilter(max_length=16)
     published_after = filters.DateFilter(field_name="published", lookup_expr="gte")
@@ -87,11 +135,12 @@ class ActorFilter(filters.FilterSet):
         fields: list[str] = []
 
     @extend_schema_field(OpenApiTypes.STR)
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def search(self, queryset: ActorQuerySet, name: str, value: str) -> ActorQuerySet:
         return queryset.search(value)
 
 
 class ConditionFilter(filters.FilterSet):
+    project = ProjectFilter(field_name="statement__article__project")
     statement = IdsFilter(field_name="statement_id")
 
     class Meta:
@@ -100,10 +149,21 @@ class ConditionFilter(filters.FilterSet):
 
 
 class ReviewFilter(filters.FilterSet):
+    project = ProjectFilter(field_name="statement__article__project")
     statement = IdsFilter(field_name="statement_id")
     reviewer = IdsFilter(field_name="reviewer_id")
     verdict = filters.MultipleChoiceFilter(choices=Verdict.choices, distinct=False)
 
     class Meta:
         model = Review
+        fields: list[str] = []
+
+
+class UserFilter(filters.FilterSet):
+    """`?project=`: the members of that project (among the people the caller may see)."""
+
+    project = ProjectFilter(field_name="memberships__project")
+
+    class Meta:
+        model = User
         fields: list[str] = []

@@ -7,14 +7,20 @@ a list costs a fixed number of queries."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from statements import permissions
+from statements.filters import MAX_ID
 from statements.models import (
     Actor,
     ActorKind,
     Article,
     Condition,
+    Project,
     Review,
     Role,
     Stance,
@@ -31,14 +37,99 @@ def _datetime(value) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-class UserSerializer(serializers.ModelSerializer):
-    display_name = serializers.CharField(read_only=True)
+class UserMembershipSerializer(serializers.Serializer):
+    project = serializers.IntegerField(source="project_id", read_only=True)
     role = serializers.ChoiceField(choices=Role.choices, read_only=True)
+
+
+class UserSerializer(serializers.ModelSerializer):
+    """A person: no global role any more, but their `memberships` (project and role), only in the
+    projects the caller belongs to (all of them for an administrator)."""
+
+    display_name = serializers.CharField(read_only=True)
+    memberships = UserMembershipSerializer(
+        source="visible_memberships",  # the views' prefetch, limited to the caller's projects
+        many=True,
+        read_only=True,
+    )
 
     class Meta:
         model = User
-        fields = ["id", "username", "display_name", "role"]
+        fields = ["id", "username", "display_name", "memberships"]
         read_only_fields = fields
+
+
+# ---- Projects and members ---------------------------------------------------------------------
+
+
+class ProjectListSerializer(serializers.Serializer):
+    """A project without its guidelines (long Markdown: one project includes them)."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=10_000, trim_whitespace=False)
+    slug = serializers.CharField(read_only=True)
+    description = serializers.CharField(max_length=100_000, required=False, allow_blank=True)
+    archived = serializers.BooleanField(
+        required=False, help_text="Nothing can be added to an archived project."
+    )
+    created_by = serializers.IntegerField(source="created_by_id", read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    role = serializers.SerializerMethodField(help_text="Your role in the project (administrators: lead).")
+
+    def get_role(self, project: Project) -> str | None:
+        request = self.context.get("request")
+        return permissions.role_in(request.user if request else None, project)
+
+
+class ProjectSerializer(ProjectListSerializer):
+    """One project with its guidelines (Markdown). Created by administrators (the creator becomes
+    its first lead; without guidelines it starts from the default codebook), edited by its leads
+    (every change of the guidelines is kept as a revision)."""
+
+    guidelines = serializers.CharField(max_length=200_000, required=False, allow_blank=True)
+
+
+class MembershipSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    project = serializers.IntegerField(source="project_id", read_only=True)
+    user = serializers.IntegerField(source="user_id", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    display_name = serializers.CharField(source="user.display_name", read_only=True)
+    role = serializers.ChoiceField(choices=Role.choices)
+    added_by = serializers.IntegerField(source="added_by_id", read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}]})
+class ReferenceField(serializers.Field):
+    """An object named by its id or by a name (a user name, a project slug), as given: the view
+    looks it up among what the caller may see."""
+
+    default_error_messages = {"invalid": "Give an id or a name."}
+
+    def to_internal_value(self, data: Any) -> int | str:
+        if isinstance(data, bool):
+            self.fail("invalid")
+        if isinstance(data, int):
+            if not 1 <= data <= MAX_ID:
+                self.fail("invalid")
+            return data
+        if isinstance(data, str) and 0 < len(data.strip()) <= 150 and "\x00" not in data:
+            text = data.strip()
+            return int(text) if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID else text
+        self.fail("invalid")
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+class MembershipCreateSerializer(serializers.Serializer):
+    user = ReferenceField(help_text="The user's id or user name.")
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.ANALYST)
+
+
+class MembershipUpdateSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)
 
 
 # ---- Articles ---------------------------------------------------------------------------------
@@ -51,6 +142,7 @@ class ArticleListSerializer(serializers.ModelSerializer):
         model = Article
         fields = [
             "id",
+            "project",
             "title",
             "source",
             "url",
@@ -88,9 +180,14 @@ class ArticleInputSerializer(serializers.Serializer):
 
 
 class ArticleSerializer(ArticleInputSerializer):
-    """One article with its text."""
+    """One article with its text, in its project. On create, `project` (an id or a slug) may be
+    left out when you add articles to exactly one open project; an article never moves to
+    another project."""
 
     id = serializers.IntegerField(read_only=True)
+    project = ReferenceField(
+        source="project_id", required=False, help_text="The project's id (on create: or its slug)."
+    )
     text_sha256 = serializers.CharField(read_only=True)
     created_by = serializers.IntegerField(source="created_by_id", read_only=True, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True)
@@ -240,8 +337,19 @@ class StatementUpdateSerializer(serializers.Serializer):
     )
 
 
+class VisibleArticleField(serializers.PrimaryKeyRelatedField):
+    """An article of the caller's projects: another project's reads like one that does not exist."""
+
+    def get_queryset(self) -> Any:
+        request = self.context.get("request")
+        articles = Article.objects.filter(
+            permissions.visible_projects_q(request.user if request else None, "project_id")
+        )
+        return articles.only("id", "text", "project_id")
+
+
 class StatementCreateSerializer(StatementUpdateSerializer):
-    article = serializers.PrimaryKeyRelatedField(queryset=Article.objects.only("id", "text"))
+    article = VisibleArticleField(queryset=Article.objects.none())
     version = None
 
 

@@ -11,6 +11,7 @@ from statements.api import views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_format_suffixes = False
+router.register("projects", views.ProjectViewSet, basename="api-project")
 router.register("articles", views.ArticleViewSet, basename="api-article")
 router.register("actors", views.ActorViewSet, basename="api-actor")
 router.register("statements", views.StatementViewSet, basename="api-statement")

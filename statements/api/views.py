@@ -1,14 +1,19 @@
-"""The REST API: articles, actors, statements (with conditions), conditions, reviews, users, the
-streaming export and the bulk article import.
+"""The REST API: projects (with their members), articles, actors, statements (with conditions),
+conditions, reviews, users, the streaming export and the bulk article import.
 
 Every view: signed in (token or session), the role rules of statements/permissions.py, writes
-through statements/services.py, querysets scoped to what the user may see (statements through
-`visible_statements_q`, the blind double annotation) and prefetching what the serializer reads.
+through statements/services.py, querysets scoped to what the user may see (the projects they
+belong to; statements through `visible_statements_q`, the blind double annotation) and
+prefetching what the serializer reads. Another project's objects do not exist for a non-member: a
+404, never a 403 that would confirm them. Actors are global. Every list takes `?project=` (an id
+or a slug; see statements/filters.py).
 """
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -16,10 +21,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import filters, mixins, parsers, status, viewsets
 from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from statements import agreement, permissions, services
@@ -39,32 +45,188 @@ from statements.filters import (
     ConditionFilter,
     ReviewFilter,
     StatementFilter,
+    UserFilter,
+    project_lookup,
 )
-from statements.models import Actor, Article, Condition, Review, Statement, User
+from statements.models import Actor, Article, Condition, Membership, Project, Review, Role, Statement, User
 from statements.selectors import alignment, catalog
 
 _FILTERS = [DjangoFilterBackend, filters.OrderingFilter]
 
 
-def _of_visible_statements(queryset: QuerySet, user) -> QuerySet:
-    """Conditions or reviews of the statements `user` may see."""
-    if permissions.is_lead(user):
+def _of_visible_statements(queryset: QuerySet, user: Any) -> QuerySet:
+    """Conditions or reviews of the statements `user` may see (administrators: all of them; a
+    lead only in the projects they lead, the blind rule elsewhere)."""
+    if permissions.is_admin(user):
         return queryset
     return queryset.filter(statement__in=catalog.visible_statements(user).values("pk"))
+
+
+def _caller(request: Request) -> User:
+    """The signed-in user of a request that passed the views' permission checks."""
+    user = request.user
+    if not isinstance(user, User):  # IsAuthenticated let an anonymous user through: never
+        raise PermissionDenied()
+    return user
+
+
+def _project_named(user: Any, ref: int | str | None, *, field: str = "project") -> Project | None:
+    """The project `ref` (an id or a slug) names among the ones `user` belongs to; None for None.
+    Another project's id reads like an unknown one: a 400 "no such project"."""
+    if ref is None or ref == "":
+        return None
+    project = catalog.visible_projects(user).filter(project_lookup(str(ref))).first()
+    if project is None:
+        raise ValidationError({field: [f"There is no project “{ref}”."]})
+    return project
 
 
 # ---- Users ------------------------------------------------------------------------------------
 
 
 class UserViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
-    """Team members (read-only, minimal fields): who annotated and reviewed what."""
+    """People (read-only, minimal fields): who annotated and reviewed what. The users endpoint has
+    no `role` any more (roles are per project): each user comes with their `memberships`, project
+    and role, in the projects the caller belongs to. The list holds the members of the caller's
+    projects (and the caller; administrators: everyone); `?project=` the members of one."""
 
-    queryset = User.objects.order_by("username")
     serializer_class = s.UserSerializer
     pagination_class = PagePagination
-    filter_backends = [filters.OrderingFilter]
+    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filterset_class = UserFilter
     ordering_fields = ["id", "username"]
     ordering = ["username"]
+
+    def get_queryset(self) -> QuerySet[User]:
+        return catalog.visible_users(self.request.user).order_by("username")
+
+
+# ---- Projects and members -----------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(responses=s.ProjectListSerializer(many=True)),
+    create=extend_schema(request=s.ProjectSerializer, responses={201: s.ProjectSerializer}),
+)
+class ProjectViewSet(
+    ApiViewMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Studies, each with its own members, guidelines, articles and exports. The list holds the
+    projects you belong to (administrators: all) with your role in each. Instance administrators
+    create projects (and become their first lead); a project's leads change its name, description,
+    guidelines (kept as revisions) and archived flag. Projects are not deleted: archive one."""
+
+    pagination_class = PagePagination
+    filter_backends = [filters.OrderingFilter]
+    ordering_fields = ["id", "name", "created_at"]
+    ordering = ["name", "id"]
+    create_rule = staticmethod(permissions.can_create_project)
+    edit_rule = staticmethod(permissions.can_edit_project)
+
+    def get_queryset(self) -> QuerySet[Project]:
+        projects = catalog.visible_projects(self.request.user)
+        return projects.defer("guidelines") if self.action == "list" else projects
+
+    def get_serializer_class(self) -> type[drf_serializers.BaseSerializer]:
+        if self.action == "list":
+            return s.ProjectListSerializer
+        if self.action == "members":
+            return s.MembershipCreateSerializer if self.request.method == "POST" else s.MembershipSerializer
+        if self.action == "member":
+            return s.MembershipUpdateSerializer
+        return s.ProjectSerializer
+
+    def perform_create(self, serializer: drf_serializers.BaseSerializer) -> None:
+        data = dict(serializer.validated_data)
+        archived = data.pop("archived", False)
+        user = _caller(self.request)
+        project = services.project_create(user=user, **data)
+        if archived:
+            project = services.project_update(project=project, user=user, archived=True)
+        serializer.instance = project
+
+    def perform_update(self, serializer: drf_serializers.BaseSerializer) -> None:
+        project: Project = serializer.instance  # type: ignore[assignment]
+        serializer.instance = services.project_update(
+            project=project, user=_caller(self.request), **serializer.validated_data
+        )
+
+    def _project(self, pk: str | None) -> Project:
+        """The project of the URL among the caller's (404 otherwise), without the object
+        permission check: the member actions ask their own rule (reading: any member)."""
+        project = None
+        if pk is not None and pk.isascii() and pk.isdigit() and len(pk) <= 18:
+            project = self.get_queryset().filter(pk=int(pk)).first()
+        if project is None:
+            raise NotFound()
+        return project
+
+    def _memberships(self, project: Project) -> QuerySet[Membership]:
+        return (
+            Membership.objects.filter(project=project).select_related("user").order_by("user__username", "id")
+        )
+
+    @extend_schema(
+        summary="A project's members",
+        description=(
+            "GET: the members of the project with their roles (any member reads them). POST: add "
+            "an existing user (`user`: an id or a user name) with a `role` (the project's leads)."
+        ),
+        request=s.MembershipCreateSerializer,
+        responses={200: s.MembershipSerializer(many=True), 201: s.MembershipSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], url_path="members")
+    def members(self, request: Request, pk: str | None = None) -> Response:
+        project = self._project(pk)  # a project of someone else's: 404
+        if request.method == "GET":
+            page = self.paginate_queryset(self._memberships(project))
+            return self.get_paginated_response(s.MembershipSerializer(page, many=True).data)
+        if not permissions.can_manage_members(request.user, project):
+            raise PermissionDenied("Only a lead of this project can change its members.")
+        serializer = s.MembershipCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ref = serializer.validated_data["user"]
+        lookup = Q(pk=ref) if isinstance(ref, int) else Q(username=ref)
+        member = User.objects.filter(lookup).first()
+        if member is None:
+            raise ValidationError({"user": [f"There is no user “{ref}”."]})
+        membership = services.membership_add(
+            project=project, member=member, role=serializer.validated_data["role"], user=_caller(request)
+        )
+        membership = self._memberships(project).get(pk=membership.pk)
+        return Response(s.MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change a member's role, or remove them",
+        description=(
+            'PATCH `{"role": …}` changes the role, DELETE removes the member (the project\'s '
+            "leads). The last lead of a project keeps the role and cannot be removed (a 400)."
+        ),
+        request=s.MembershipUpdateSerializer,
+        responses={200: s.MembershipSerializer, 204: None},
+    )
+    @action(detail=True, methods=["patch", "delete"], url_path=r"members/(?P<membership_pk>[0-9]{1,18})")
+    def member(self, request: Request, pk: str | None = None, membership_pk: str | None = None) -> Response:
+        project = self._project(pk)
+        membership = self._memberships(project).filter(pk=int(membership_pk or 0)).first()
+        if membership is None:
+            raise NotFound()
+        if not permissions.can_manage_members(request.user, project):
+            raise PermissionDenied("Only a lead of this project can change its members.")
+        if request.method == "DELETE":
+            services.membership_remove(membership=membership, user=_caller(request))
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        serializer = s.MembershipUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = services.membership_update(
+            membership=membership, role=serializer.validated_data["role"], user=_caller(request)
+        )
+        return Response(s.MembershipSerializer(self._memberships(project).get(pk=membership.pk)).data)
 
 
 # ---- Articles ---------------------------------------------------------------------------------
@@ -86,7 +248,7 @@ class ArticleViewSet(ApiViewMixin, viewsets.ModelViewSet):
     import_max_bytes = 64 * 1024 * 1024  # bigger files: manage.py import_articles streams them
 
     def get_queryset(self):
-        articles = Article.objects.all()
+        articles = catalog.visible_articles(self.request.user)
         return articles.defer("text") if self.action == "list" else articles
 
     def get_serializer_class(self):
@@ -99,11 +261,18 @@ class ArticleViewSet(ApiViewMixin, viewsets.ModelViewSet):
         return self.import_max_bytes if self.action == "import_articles" else super().max_body_bytes
 
     def perform_create(self, serializer):
-        serializer.instance = services.article_create(user=self.request.user, **serializer.validated_data)
+        data = dict(serializer.validated_data)
+        project = _project_named(self.request.user, data.pop("project_id", None))
+        serializer.instance = services.article_create(user=self.request.user, project=project, **data)
 
     def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        if "project_id" in data:
+            project = _project_named(self.request.user, data.pop("project_id"))
+            if project is not None and project.pk != serializer.instance.project_id:
+                raise ValidationError({"project": ["An article stays in its project."]})
         serializer.instance = services.article_update(
-            article=serializer.instance, user=self.request.user, **serializer.validated_data
+            article=serializer.instance, user=self.request.user, **data
         )
 
     def perform_destroy(self, instance):
@@ -114,10 +283,13 @@ class ArticleViewSet(ApiViewMixin, viewsets.ModelViewSet):
         description=(
             "A JSON array of articles, or JSONL (`Content-Type: application/x-ndjson`), one article "
             "per line, each with `title` and `text` and optionally `source`, `url`, `published`, "
-            "`dateline`, `language` (other keys are ignored). All or nothing: one invalid item "
-            "refuses the whole request with messages per item position. Articles are unique by "
-            "their normalized text: an item already stored is reported with `created: false`."
+            "`dateline`, `language` (other keys are ignored), into the project `?project=` names "
+            "(an id or a slug; it may be left out when you add articles to exactly one open "
+            "project). All or nothing: one invalid item refuses the whole request with messages "
+            "per item position. Articles are unique by their normalized text within a project: an "
+            "item already stored there is reported with `created: false`."
         ),
+        parameters=[OpenApiParameter("project", OpenApiTypes.STR, description="The project's id or slug.")],
         request={
             "application/json": s.ArticleInputSerializer(many=True),
             "application/x-ndjson": OpenApiTypes.STR,
@@ -134,8 +306,12 @@ class ArticleViewSet(ApiViewMixin, viewsets.ModelViewSet):
         items = request.data
         if not isinstance(items, list):
             raise ValidationError({"non_field_errors": ["Send a JSON array of articles, or JSONL."]})
+        ref = request.query_params.get("project", "").strip()
+        if len(ref) > 80 or "\x00" in ref:
+            raise ValidationError({"project": ["Give a project's id or slug."]})
+        project = services.project_for_writing(user=request.user, project=_project_named(request.user, ref))
         try:
-            report = import_articles(enumerate(items), user=request.user)
+            report = import_articles(enumerate(items), user=request.user, project=project)
         except ImportFailed as exc:
             raise ValidationError({"items": {str(k): v for k, v in exc.errors.items()}}) from None
         data = {
@@ -453,8 +629,11 @@ class AgreementView(ApiViewMixin, GenericAPIView):
         params.is_valid(raise_exception=True)
         statements = self.filter_queryset(self.get_queryset())
         articles = Article.objects.filter(pk__in=statements.values("article_id"))
-        if not permissions.is_lead(request.user):
-            articles = articles.exclude(pk__in=permissions.blind_article_ids(request.user))
+        leading = permissions.project_ids_where(request.user, Role.LEAD)
+        if leading is not None:  # blind where they do not lead (administrators lead everywhere)
+            articles = articles.exclude(
+                Q(pk__in=permissions.blind_article_ids(request.user)) & ~Q(project_id__in=leading)
+            )
         report = alignment.agreement_for_articles(
             articles,
             finished_only=params.validated_data["finished"],

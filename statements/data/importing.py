@@ -3,8 +3,9 @@
 
 All or nothing: every item is checked (its shape here, its rules by the services) inside
 one transaction, and one bad item rolls the whole import back, with a message per item and field.
-Articles are unique by the sha256 of their normalized text, so an item whose text is already
-stored (or appeared earlier in the same file) is reported as existing, not created twice.
+Articles land in one project and are unique there by the sha256 of their normalized text, so an
+item whose text is already stored in the project (or appeared earlier in the same file) is reported
+as existing, not created twice.
 """
 
 from __future__ import annotations

@@ -252,3 +252,22 @@ def actor_by_name(name: str) -> Actor | None:
         .values_list("actor_id", flat=True)
     )
     return Actor.objects.get(pk=ids.pop()) if len(ids) == 1 else None
+
+
+def visible_users(user: AnyUser) -> QuerySet[User]:
+    """The people `user` may see: the members of the projects they belong to, and themselves
+    (administrators: everyone). Each comes with `visible_memberships`, their memberships in those
+    projects only (a prefetch: one more query when evaluated)."""
+    from django.db.models import Prefetch
+
+    from statements.models import Membership
+
+    shown = Membership.objects.filter(permissions.visible_projects_q(user, "project_id"))
+    users = User.objects.prefetch_related(
+        Prefetch("memberships", queryset=shown.order_by("project_id"), to_attr="visible_memberships")
+    )
+    ids = permissions.member_project_ids(user)
+    if ids is None:
+        return users
+    fellow_members = Membership.objects.filter(project_id__in=ids).values("user_id")
+    return users.filter(Q(pk=user.pk if permissions.can_view(user) else None) | Q(pk__in=fellow_members))

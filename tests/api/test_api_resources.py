@@ -439,7 +439,8 @@ def test_users_are_read_only_with_minimal_fields(viewer, analyst):
     client = client_for(viewer)
     users = client.get("/api/users/").json()["results"]
     assert {u["username"] for u in users} == {"victor", "amira"}
-    assert set(users[0]) == {"id", "username", "display_name", "role"}
+    # no global role any more: the memberships (project, role) in the caller's projects
+    assert set(users[0]) == {"id", "username", "display_name", "memberships"}
     assert client.post("/api/users/", {"username": "x"}).status_code == 405
 
 
@@ -464,18 +465,21 @@ def _grow(analyst, article, n: int) -> None:
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
-        # token+user, statements (+speaker, addressee, annotator joined), conditions, gold sources
-        ("/api/statements/", 4),
-        # token+user, conditions (+statement joined)
-        ("/api/conditions/", 2),
-        # token+user, reviews (+reviewer)
-        ("/api/reviews/", 2),
-        # token+user, count, actors (+affiliation), aliases
+        # token+user, the caller's memberships, statements (+speaker, addressee, annotator
+        # joined), conditions, gold sources
+        ("/api/statements/", 5),
+        # token+user, the caller's memberships, conditions (+statement joined)
+        ("/api/conditions/", 3),
+        # token+user, the caller's memberships, reviews (+reviewer)
+        ("/api/reviews/", 3),
+        # token+user, count, actors (+affiliation), aliases (actors are global: no memberships)
         ("/api/actors/", 4),
-        # token+user, count, articles
-        ("/api/articles/", 3),
-        # token+user, count, users
-        ("/api/users/", 3),
+        # token+user, the caller's memberships, count, articles
+        ("/api/articles/", 4),
+        # token+user, the caller's memberships, count, users, their memberships (prefetched)
+        ("/api/users/", 5),
+        # token+user, the caller's memberships, count, projects
+        ("/api/projects/", 4),
     ],
 )
 def test_lists_use_a_fixed_number_of_queries(analyst, other_analyst, article, path, expected):
@@ -494,7 +498,7 @@ def test_a_non_lead_list_of_statements_stays_fixed_too(viewer, analyst, article)
     _grow(analyst, article, 2)
     small = _queries(client, "/api/statements/")
     _grow(analyst, article, 10)
-    assert _queries(client, "/api/statements/") == small == 4
+    assert _queries(client, "/api/statements/") == small == 5  # with the caller's memberships
 
 
 def test_the_fast_statement_rendering_matches_the_declared_fields(analyst, lead, own, others):
