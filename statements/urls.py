@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, reverse_lazy
 
 from statements.views import (
     activity,
@@ -9,11 +9,12 @@ from statements.views import (
     articles,
     assignments,
     conditions,
+    projects,
     review,
 )
 
 urlpatterns = [
-    path("", articles.home, name="home"),
+    path("", projects.project_home, name="home"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -43,4 +44,24 @@ urlpatterns = [
     path("articles/<int:pk>/history/", activity.article_history, name="article_history"),
     path("articles/<int:pk>/assignments/", assignments.article_assignments, name="article_assignments"),
     path("articles/<int:pk>/assignments/finish/", assignments.assignment_finish, name="assignment_finish"),
+    # Projects (issue #9): the home above lists them
+    path("projects/<slug:slug>/", projects.project_detail, name="project_detail"),
+    path("projects/<slug:slug>/members/", projects.project_members, name="project_members"),
+    path("projects/<slug:slug>/guidelines/", projects.project_guidelines, name="project_guidelines"),
+    path(
+        "projects/<slug:slug>/guidelines/edit/",
+        projects.project_guidelines_edit,
+        name="project_guidelines_edit",
+    ),
+    path("projects/<slug:slug>/upload/", projects.project_upload, name="project_upload"),
+    # The one-time link of an invited account (members page): public, the token is the key.
+    path(
+        "accounts/set-password/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="registration/set_password.html",
+            post_reset_login=True,
+            success_url=reverse_lazy("home"),
+        ),
+        name="password_set",
+    ),
 ]

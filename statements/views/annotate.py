@@ -36,12 +36,14 @@ from statements.models import (
 from statements.permissions import AnyUser
 from statements.presenters import rendering
 from statements.selectors import catalog, workspace
+from statements.selectors import projects as project_reads
 from statements.views.http import (
     HtmxHttpRequest,
     announce,
     fragment_target,
     login_required,
     parse_ids,
+    remember_project,
 )
 
 ARTICLE_PAGE = "statements/article_detail.html"
@@ -123,7 +125,9 @@ def _article_context(
     """Everything the annotate page renders. Queries: the statements as rows (speaker, addressee,
     annotator and conditions joined); for the full page, whether the user annotates this article
     blind (the notice sits outside the workspace fragment). The panel's statement comes from the
-    same rows, unless it is not among them (`show=mine` hides others')."""
+    same rows, unless it is not among them (`show=mine` hides others'). The full page also
+    asks for the previous / next document of the project and the next one without a statement
+    of the user's (selectors/projects.py: three small queries, two for viewers)."""
     user = request.user
     rows = workspace.article_page_rows(article, user, mine=show == "mine")
     by_id = {row.pk: row for row in rows}
@@ -148,6 +152,7 @@ def _article_context(
         "show": show,
         "can_annotate": can_annotate,
         "assignment": (assignment := workspace.assignment_for(user, article) if full_page else None),
+        "neighbours": project_reads.neighbours(user, article, untouched=can_annotate) if full_page else None,
         "blind": permissions.blind_by(user, assignment, article),
         "new_form": new_form,
         "stances": Stance.choices,
@@ -186,6 +191,7 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
     if target == "workspace":
         return render(request, f"{ARTICLE_PAGE}#workspace", context)
+    remember_project(request, article.project)
     return render(request, ARTICLE_PAGE, context)
 
 

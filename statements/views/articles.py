@@ -1,4 +1,4 @@
-"""The home redirect, the Articles list (search, source and actor filters) and the New article
+"""The Articles list (search, source and actor filters) and the New article
 page. Conventions: views/__init__.py.
 """
 
@@ -30,11 +30,6 @@ from statements.views.http import (
 )
 
 ARTICLE_PAGE_SIZE = 25
-
-
-@login_required
-def home(request: HtmxHttpRequest) -> HttpResponse:
-    return redirect("article_list")
 
 
 @login_required

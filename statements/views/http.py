@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required as django_login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from django_htmx.middleware import HtmxDetails
@@ -107,11 +108,20 @@ def announce(response: HttpResponse, message: str) -> HttpResponse:
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """Context processor: which entries of the top bar the signed-in user gets (`nav.feedback`,
-    `nav.dashboard`), asked of permissions.py so that templates never look at roles."""
+    `nav.dashboard`, `nav.admin`), asked of permissions.py so that templates never look at
+    roles; `nav.projects` is the user's projects and the current one (ProjectChoices: read only
+    by a page that shows them)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav": {"feedback": permissions.can_annotate(user), "dashboard": permissions.is_lead(user)}}
+    return {
+        "nav": {
+            "feedback": permissions.can_annotate(user),
+            "dashboard": permissions.is_lead(user),
+            "admin": permissions.is_admin(user),
+            "projects": ProjectChoices(request),
+        }
+    }
 
 
 SESSION_PROJECT = "current_project"
@@ -150,3 +160,27 @@ def remember_project(request: HtmxHttpRequest, project: Project) -> None:
     session = getattr(request, "session", None)
     if session is not None and session.get(SESSION_PROJECT) != project.pk:
         session[SESSION_PROJECT] = project.pk
+
+
+class ProjectChoices:
+    """The user's projects and the current one, for the project filter
+    (templates/includes/project_filter.html). Nothing is read until a template asks: `choices`
+    costs one query, then `current` (the session's project, see `current_project`) none."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self._request = request
+
+    @cached_property
+    def choices(self) -> list[Project]:
+        return list(catalog.visible_projects(self._request.user).only("pk", "name", "slug", "archived"))
+
+    @property
+    def current_id(self) -> int | None:
+        session = getattr(self._request, "session", None)
+        value = session.get(SESSION_PROJECT) if session is not None else None
+        return value if isinstance(value, int) else None
+
+    @property
+    def current(self) -> Project | None:
+        wanted = self.current_id
+        return next((p for p in self.choices if p.pk == wanted), None) if wanted else None

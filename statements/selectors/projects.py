@@ -1,0 +1,260 @@
+"""Reads for the project pages: the projects home (each project with its progress), the project
+page's articles with per-document progress, the annotate page's previous / next document, the
+members and the guidelines history. Scoped to the user like every selector, fixed query counts.
+
+Progress of a document (the one home of the rule; the project page's help text and the README
+say the same):
+
+- **yours** (someone who annotates): *done* when your assignment to it is marked finished, or,
+  without an assignment, when you have statements on it and none of them awaits review or asks
+  for changes; *in progress* when you have statements on it otherwise; *not started* when you
+  have none.
+- **the team's**: with assignments, *done* when every assigned analyst finished, *in progress*
+  when someone finished or there are statements, else *not started*; without assignments,
+  *done* when it has statements and none awaits review or asks for changes, *in progress* when
+  some do, *not started* without statements. Counted over the statements the user may see (a
+  blind analyst's "team" is what they see), so it never reveals hidden work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OrderBy,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from statements.models import (
+    Article,
+    ArticleAssignment,
+    GuidelinesRevision,
+    Membership,
+    Project,
+    Stance,
+    Status,
+)
+from statements.permissions import AnyUser
+from statements.selectors import catalog
+
+NOT_STARTED = "not_started"
+IN_PROGRESS = "in_progress"
+DONE = "done"
+PROGRESS_CHOICES = [(NOT_STARTED, "Not started"), (IN_PROGRESS, "In progress"), (DONE, "Done")]
+PROGRESS_VALUES = {value for value, _ in PROGRESS_CHOICES}
+
+# The order of a project's documents: the project page lists them so, and the annotate page's
+# previous / next follow it. Newest first, undated last, then the newest added first. Explicit
+# about NULLs because PostgreSQL and SQLite sort them differently by default.
+DOCUMENT_ORDER: tuple[OrderBy, OrderBy] = (F("published").desc(nulls_last=True), F("pk").desc())
+_REVERSE_ORDER: tuple[OrderBy, OrderBy] = (F("published").asc(nulls_first=True), F("pk").asc())
+
+
+def _count(rows: QuerySet[Any], group_by: str) -> Coalesce:
+    """A correlated `COUNT(*)` of `rows` (filtered on an OuterRef) as an annotation, 0 for none
+    (as catalog's article counts: evaluated only for the rows of a page)."""
+    counted = rows.order_by().values(group_by).annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+# Statements still open: waiting for a verdict, or sent back to their annotator.
+_OPEN = Q(status__in=[Status.PENDING, Status.CHANGES_REQUESTED])
+
+
+# --------------------------------------------------------------------------------------------
+# The projects home
+
+
+def project_rows(user: AnyUser) -> QuerySet[Project]:
+    """The user's projects by name (administrators: all), each with `n_articles`, the
+    statements the user may see (`n_statements`, `n_support`, `n_caveat`, `n_demand`),
+    `n_pending` (awaiting review), `n_mine` (the user's own) and `n_touched` (articles where
+    the user has a statement). One query: correlated counts, however many projects."""
+    visible = catalog.visible_statements(user).filter(article__project=OuterRef("pk"))
+    group = "article__project"
+    articles = Article.objects.filter(project=OuterRef("pk"))
+    mine = visible.filter(annotator_id=user.pk)
+    touched = articles.filter(Exists(mine.filter(article=OuterRef("pk"))))
+    return (
+        catalog.visible_projects(user)
+        .defer("guidelines")
+        .annotate(
+            n_articles=_count(articles, "project"),
+            n_statements=_count(visible, group),
+            n_support=_count(visible.filter(stance=Stance.SUPPORT), group),
+            n_caveat=_count(visible.filter(stance=Stance.CAVEAT), group),
+            n_demand=_count(visible.filter(stance=Stance.DEMAND), group),
+            n_pending=_count(visible.filter(status=Status.PENDING, is_gold=False), group),
+            n_mine=_count(mine, group),
+            n_touched=_count(touched, "project"),
+        )
+        .order_by("archived", "name", "id")
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The project page
+
+
+def document_rows(
+    user: AnyUser,
+    project: Project,
+    *,
+    q: str = "",
+    source: str = "",
+    actor_id: int | None = None,
+    progress: str = "",
+) -> QuerySet[Article]:
+    """The project's articles as the article list shows them (`catalog.article_rows`: counts
+    of visible statements by stance and the user's own), in DOCUMENT_ORDER, with
+    `my_progress` and `team_progress` (NOT_STARTED, IN_PROGRESS, DONE: the rule in this
+    module's docstring); `progress` keeps the rows with that progress of the user's. One query
+    for the rows (and one to count them for pagination)."""
+    rows = catalog.article_rows(user, project=project.pk, q=q, source=source, actor_id=actor_id)
+    visible = catalog.visible_statements(user).filter(article=OuterRef("pk"))
+    assignments = ArticleAssignment.objects.filter(article=OuterRef("pk"))
+    mine = assignments.filter(analyst_id=user.pk)
+    rows = rows.annotate(
+        n_mine_open=_count(visible.filter(_OPEN, annotator_id=user.pk), "article"),
+        n_open=_count(visible.filter(_OPEN), "article"),
+        n_assigned=_count(assignments, "article"),
+        n_finished=_count(assignments.filter(finished_at__isnull=False), "article"),
+        assigned_to_me=Exists(mine),
+        finished_by_me=Exists(mine.filter(finished_at__isnull=False)),
+    ).annotate(
+        my_progress=Case(
+            When(finished_by_me=True, then=Value(DONE)),
+            When(n_mine=0, then=Value(NOT_STARTED)),
+            When(assigned_to_me=True, then=Value(IN_PROGRESS)),
+            When(n_mine_open=0, then=Value(DONE)),
+            default=Value(IN_PROGRESS),
+            output_field=CharField(),
+        ),
+        team_progress=Case(
+            # with assignments: done when all finished, started when one did or there is work
+            When(Q(n_assigned__gt=0, n_finished=F("n_assigned")), then=Value(DONE)),
+            When(Q(n_assigned__gt=0) & Q(n_finished__gt=0), then=Value(IN_PROGRESS)),
+            When(n_statements=0, then=Value(NOT_STARTED)),
+            When(n_assigned__gt=0, then=Value(IN_PROGRESS)),
+            # without: done when there are statements and none is still open
+            When(n_open=0, then=Value(DONE)),
+            default=Value(IN_PROGRESS),
+            output_field=CharField(),
+        ),
+    )
+    if progress in PROGRESS_VALUES:
+        rows = rows.filter(my_progress=progress)
+    return rows.order_by(*DOCUMENT_ORDER)
+
+
+def project_counts(user: AnyUser, project: Project) -> dict[str, int]:
+    """The project page's summary: its articles and how many of them are done, in progress or
+    not started by the user (one aggregate query over the same rule as `document_rows`)."""
+    rows = document_rows(user, project)
+    counts = {value: 0 for value in PROGRESS_VALUES}
+    for value in rows.order_by().values_list("my_progress", flat=True):  # type: ignore[misc]
+        counts[value] += 1
+    return {**counts, "total": sum(counts.values())}
+
+
+# --------------------------------------------------------------------------------------------
+# The annotate page: previous / next document
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbours:
+    """The documents around one article in its project (DOCUMENT_ORDER), as (pk, title)."""
+
+    previous: Article | None
+    next: Article | None
+    next_untouched: Article | None  # the next one (wrapping around) with no statement of mine
+
+
+def _after(article: Article) -> Q:
+    """The articles that come after `article` in DOCUMENT_ORDER."""
+    if article.published is None:
+        return Q(published__isnull=True, pk__lt=article.pk)
+    return (
+        Q(published__lt=article.published)
+        | Q(published=article.published, pk__lt=article.pk)
+        | Q(published__isnull=True)
+    )
+
+
+def _before(article: Article) -> Q:
+    """The articles that come before `article` in DOCUMENT_ORDER."""
+    if article.published is None:
+        return Q(published__isnull=False) | Q(published__isnull=True, pk__gt=article.pk)
+    return Q(published__gt=article.published) | Q(published=article.published, pk__gt=article.pk)
+
+
+def neighbours(user: AnyUser, article: Article, *, untouched: bool = True) -> Neighbours:
+    """The previous and next documents of `article`'s project in the project page's order, and
+    (with `untouched`) the next one after it, wrapping around, where the user has no
+    statement: three small queries (two without `untouched`)."""
+    articles = catalog.visible_articles(user, article.project_id).only("pk", "title")
+    previous = articles.filter(_before(article)).order_by(*_REVERSE_ORDER).first()
+    following = articles.filter(_after(article)).order_by(*DOCUMENT_ORDER).first()
+    untouched_next = None
+    if untouched:
+        mine = catalog.visible_statements(user).filter(article=OuterRef("pk"), annotator_id=user.pk)
+        untouched_next = (
+            articles.exclude(pk=article.pk)
+            .filter(~Exists(mine))
+            .annotate(wrapped=Case(When(_after(article), then=1), default=2, output_field=IntegerField()))
+            .order_by("wrapped", *DOCUMENT_ORDER)
+            .first()
+        )
+    return Neighbours(previous, following, untouched_next)
+
+
+# --------------------------------------------------------------------------------------------
+# Members and guidelines
+
+
+def members(project: Project) -> QuerySet[Membership]:
+    """The project's memberships with their users (and who added them), leads first, then by
+    name: one query."""
+    lead_first = Case(
+        When(role="lead", then=Value(0)),
+        When(role="analyst", then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return (
+        Membership.objects.filter(project=project)
+        .select_related("user", "added_by")
+        .annotate(role_rank=lead_first)
+        .order_by("role_rank", "user__first_name", "user__last_name", "user__username")
+    )
+
+
+def guideline_revisions(project: Project, *, limit: int = 100) -> list[GuidelinesRevision]:
+    """The latest `limit` revisions of the project's guidelines, newest first, with their
+    editors and without their text (one query)."""
+    return list(
+        GuidelinesRevision.objects.filter(project=project)
+        .select_related("edited_by")
+        .defer("body")
+        .order_by("-edited_at", "-id")[:limit]
+    )
+
+
+def guideline_revision(project: Project, pk: int | None) -> GuidelinesRevision | None:
+    """One revision of the project's guidelines (None: no such revision in this project)."""
+    if pk is None:
+        return None
+    return GuidelinesRevision.objects.filter(project=project, pk=pk).select_related("edited_by").first()
