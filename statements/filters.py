@@ -26,7 +26,6 @@ from statements.models import (
     Stance,
     Statement,
     Status,
-    User,
     Verdict,
 )
 
@@ -156,14 +155,4 @@ class ReviewFilter(filters.FilterSet):
 
     class Meta:
         model = Review
-        fields: list[str] = []
-
-
-class UserFilter(filters.FilterSet):
-    """`?project=`: the members of that project (among the people the caller may see)."""
-
-    project = ProjectFilter(field_name="memberships__project")
-
-    class Meta:
-        model = User
         fields: list[str] = []

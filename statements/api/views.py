@@ -11,10 +11,12 @@ or a slug; see statements/filters.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Model, Prefetch, Q, QuerySet
 from django.http import StreamingHttpResponse
+from django_filters import rest_framework as django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -24,7 +26,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -43,18 +45,31 @@ from statements.filters import (
     ActorFilter,
     ArticleFilter,
     ConditionFilter,
+    ProjectFilter,
     ReviewFilter,
     StatementFilter,
-    UserFilter,
     project_lookup,
 )
-from statements.models import Actor, Article, Condition, Membership, Project, Review, Role, Statement, User
+from statements.models import (
+    Actor,
+    ActorQuerySet,
+    Article,
+    Condition,
+    Membership,
+    Project,
+    Review,
+    Role,
+    Statement,
+    StatementQuerySet,
+    User,
+)
+from statements.permissions import AnyUser
 from statements.selectors import alignment, catalog
 
 _FILTERS = [DjangoFilterBackend, filters.OrderingFilter]
 
 
-def _of_visible_statements(queryset: QuerySet, user: Any) -> QuerySet:
+def _of_visible_statements[M: Model](queryset: QuerySet[M], user: AnyUser) -> QuerySet[M]:
     """Conditions or reviews of the statements `user` may see (administrators: all of them; a
     lead only in the projects they lead, the blind rule elsewhere)."""
     if permissions.is_admin(user):
@@ -70,7 +85,14 @@ def _caller(request: Request) -> User:
     return user
 
 
-def _project_named(user: Any, ref: int | str | None, *, field: str = "project") -> Project | None:
+def _instance[T](serializer: drf_serializers.BaseSerializer[T]) -> T:
+    """The object an update's serializer was made with (UpdateModelMixin always gives one)."""
+    instance = serializer.instance
+    assert instance is not None, "perform_update without an instance"
+    return instance
+
+
+def _project_named(user: AnyUser, ref: int | str | None, *, field: str = "project") -> Project | None:
     """The project `ref` (an id or a slug) names among the ones `user` belongs to; None for None.
     Another project's id reads like an unknown one: a 400 "no such project"."""
     if ref is None or ref == "":
@@ -82,6 +104,21 @@ def _project_named(user: Any, ref: int | str | None, *, field: str = "project") 
 
 
 # ---- Users ------------------------------------------------------------------------------------
+
+
+class UserFilter(django_filters.FilterSet):
+    """`?project=`: the members of that project, if it is one of the caller's (a join on any
+    membership would tell who belongs to a project the caller cannot see)."""
+
+    project = ProjectFilter(method="members_of")
+
+    class Meta:
+        model = User
+        fields: list[str] = []
+
+    def members_of(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:
+        projects = catalog.visible_projects(self.request.user if self.request else None)
+        return queryset.filter(memberships__project__in=projects.filter(project_lookup(value)).values("pk"))
 
 
 class UserViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
@@ -150,8 +187,8 @@ class ProjectViewSet(
             project = services.project_update(project=project, user=user, archived=True)
         serializer.instance = project
 
-    def perform_update(self, serializer: drf_serializers.BaseSerializer) -> None:
-        project: Project = serializer.instance  # type: ignore[assignment]
+    def perform_update(self, serializer: drf_serializers.BaseSerializer[Project]) -> None:
+        project = _instance(serializer)
         serializer.instance = services.project_update(
             project=project, user=_caller(self.request), **serializer.validated_data
         )
@@ -247,36 +284,35 @@ class ArticleViewSet(ApiViewMixin, viewsets.ModelViewSet):
     delete_rule = staticmethod(permissions.can_delete_article)
     import_max_bytes = 64 * 1024 * 1024  # bigger files: manage.py import_articles streams them
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Article]:
         articles = catalog.visible_articles(self.request.user)
         return articles.defer("text") if self.action == "list" else articles
 
-    def get_serializer_class(self):
+    def get_serializer_class(self) -> type[drf_serializers.BaseSerializer]:
         if self.action == "list":
             return s.ArticleListSerializer
         return s.ArticleSerializer
 
     @property
-    def max_body_bytes(self):
+    def max_body_bytes(self) -> int:
         return self.import_max_bytes if self.action == "import_articles" else super().max_body_bytes
 
-    def perform_create(self, serializer):
+    def perform_create(self, serializer: drf_serializers.BaseSerializer) -> None:
         data = dict(serializer.validated_data)
         project = _project_named(self.request.user, data.pop("project_id", None))
-        serializer.instance = services.article_create(user=self.request.user, project=project, **data)
+        serializer.instance = services.article_create(user=_caller(self.request), project=project, **data)
 
-    def perform_update(self, serializer):
+    def perform_update(self, serializer: drf_serializers.BaseSerializer[Article]) -> None:
+        article = _instance(serializer)
         data = dict(serializer.validated_data)
         if "project_id" in data:
             project = _project_named(self.request.user, data.pop("project_id"))
-            if project is not None and project.pk != serializer.instance.project_id:
+            if project is not None and project.pk != article.project_id:
                 raise ValidationError({"project": ["An article stays in its project."]})
-        serializer.instance = services.article_update(
-            article=serializer.instance, user=self.request.user, **data
-        )
+        serializer.instance = services.article_update(article=article, user=_caller(self.request), **data)
 
-    def perform_destroy(self, instance):
-        services.article_delete(article=instance, user=self.request.user)
+    def perform_destroy(self, instance: Article) -> None:
+        services.article_delete(article=instance, user=_caller(self.request))
 
     @extend_schema(
         summary="Import articles in bulk",
@@ -302,16 +338,17 @@ class ArticleViewSet(ApiViewMixin, viewsets.ModelViewSet):
         url_path="import",
         parser_classes=[parsers.JSONParser, JSONLinesParser, JSONLParser],
     )
-    def import_articles(self, request):
+    def import_articles(self, request: Request) -> Response:
         items = request.data
         if not isinstance(items, list):
             raise ValidationError({"non_field_errors": ["Send a JSON array of articles, or JSONL."]})
         ref = request.query_params.get("project", "").strip()
         if len(ref) > 80 or "\x00" in ref:
             raise ValidationError({"project": ["Give a project's id or slug."]})
-        project = services.project_for_writing(user=request.user, project=_project_named(request.user, ref))
+        user = _caller(request)
+        project = services.project_for_writing(user=user, project=_project_named(user, ref))
         try:
-            report = import_articles(enumerate(items), user=request.user, project=project)
+            report = import_articles(enumerate(items), user=user, project=project)
         except ImportFailed as exc:
             raise ValidationError({"items": {str(k): v for k, v in exc.errors.items()}}) from None
         data = {
@@ -340,10 +377,10 @@ class ActorViewSet(ApiViewMixin, viewsets.ModelViewSet):
     edit_rule = staticmethod(permissions.can_edit_actor)
     delete_rule = staticmethod(permissions.can_delete_actor)
 
-    def get_queryset(self):
+    def get_queryset(self) -> ActorQuerySet:
         return Actor.objects.with_aliases()
 
-    def _fields(self, data: dict) -> dict:
+    def _fields(self, data: Mapping[str, Any]) -> dict[str, Any]:
         data = dict(data)
         if "affiliation_id" in data:
             data["affiliation"] = data.pop("affiliation_id")
@@ -351,24 +388,24 @@ class ActorViewSet(ApiViewMixin, viewsets.ModelViewSet):
             data["aliases"] = data.pop("alias_names")
         return data
 
-    def perform_create(self, serializer):
-        actor = services.actor_create(user=self.request.user, **self._fields(serializer.validated_data))
+    def perform_create(self, serializer: drf_serializers.BaseSerializer) -> None:
+        actor = services.actor_create(user=_caller(self.request), **self._fields(serializer.validated_data))
         serializer.instance = self.get_queryset().get(pk=actor.pk)
 
-    def perform_update(self, serializer):
+    def perform_update(self, serializer: drf_serializers.BaseSerializer[Actor]) -> None:
         actor = services.actor_update(
-            actor=serializer.instance, user=self.request.user, **self._fields(serializer.validated_data)
+            actor=_instance(serializer), user=_caller(self.request), **self._fields(serializer.validated_data)
         )
         serializer.instance = self.get_queryset().get(pk=actor.pk)
 
-    def perform_destroy(self, instance):
-        services.actor_delete(actor=instance, user=self.request.user)
+    def perform_destroy(self, instance: Actor) -> None:
+        services.actor_delete(actor=instance, user=_caller(self.request))
 
 
 # ---- Statements -------------------------------------------------------------------------------
 
 
-def _statements_for_output(queryset: QuerySet[Statement]) -> QuerySet[Statement]:
+def _statements_for_output(queryset: StatementQuerySet) -> StatementQuerySet:
     return (
         queryset.select_related("speaker", "addressee", "annotator")
         .with_conditions()
@@ -395,10 +432,10 @@ class StatementViewSet(ApiViewMixin, viewsets.ModelViewSet):
     edit_rule = staticmethod(permissions.can_edit_statement)
     delete_rule = staticmethod(permissions.can_edit_statement)
 
-    def get_queryset(self):
+    def get_queryset(self) -> StatementQuerySet:
         return _statements_for_output(catalog.visible_statements(self.request.user))
 
-    def get_serializer_class(self):
+    def get_serializer_class(self) -> type[drf_serializers.BaseSerializer]:
         if self.action == "create":
             return s.StatementCreateSerializer
         if self.action in ("update", "partial_update"):
@@ -409,14 +446,14 @@ class StatementViewSet(ApiViewMixin, viewsets.ModelViewSet):
         statement = _statements_for_output(Statement.objects.filter(pk=statement.pk)).get()
         return Response(s.StatementSerializer(statement).data, status=status_code)
 
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        statement = services.statement_create(user=request.user, **data)
+        statement = services.statement_create(user=_caller(request), **data)
         return self._output(statement, status.HTTP_201_CREATED)
 
-    def update(self, request, *args, **kwargs):
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         partial = kwargs.pop("partial", False)
         statement = self.get_object()
         serializer = self.get_serializer(statement, data=request.data, partial=partial)
@@ -426,12 +463,12 @@ class StatementViewSet(ApiViewMixin, viewsets.ModelViewSet):
         if not partial:  # PUT replaces: what it leaves out is cleared
             changes = {"speaker": None, "addressee": None, "note": "", "conditions": [], **changes}
         updated = services.statement_update(
-            statement=statement, user=request.user, expected_version=version, **changes
+            statement=statement, user=_caller(request), expected_version=version, **changes
         )
         return self._output(updated)
 
-    def perform_destroy(self, instance):
-        services.statement_delete(statement=instance, user=self.request.user)
+    def perform_destroy(self, instance: Statement) -> None:
+        services.statement_delete(statement=instance, user=_caller(self.request))
 
 
 # ---- Conditions -------------------------------------------------------------------------------
@@ -452,7 +489,7 @@ class ConditionViewSet(ApiViewMixin, viewsets.ModelViewSet):
         lambda user, condition: permissions.can_edit_statement(user, condition.statement)
     )
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Condition]:
         return _of_visible_statements(Condition.objects.select_related("statement"), self.request.user)
 
     def _statement(self, statement_id: int) -> Statement:
@@ -461,22 +498,23 @@ class ConditionViewSet(ApiViewMixin, viewsets.ModelViewSet):
             raise ValidationError({"statement": [f"There is no statement with id {statement_id}."]})
         return statement
 
-    def perform_create(self, serializer):
+    def perform_create(self, serializer: drf_serializers.BaseSerializer) -> None:
         data = dict(serializer.validated_data)
         statement = self._statement(data.pop("statement_id"))
-        serializer.instance = services.condition_add(statement=statement, user=self.request.user, **data)
+        serializer.instance = services.condition_add(statement=statement, user=_caller(self.request), **data)
 
-    def perform_update(self, serializer):
+    def perform_update(self, serializer: drf_serializers.BaseSerializer[Condition]) -> None:
+        condition = _instance(serializer)
         data = dict(serializer.validated_data)
-        statement_id = data.pop("statement_id", serializer.instance.statement_id)
-        if statement_id != serializer.instance.statement_id:
+        statement_id = data.pop("statement_id", condition.statement_id)
+        if statement_id != condition.statement_id:
             raise ValidationError({"statement": ["A condition cannot move to another statement."]})
         serializer.instance = services.condition_update(
-            condition=serializer.instance, user=self.request.user, **data
+            condition=condition, user=_caller(self.request), **data
         )
 
-    def perform_destroy(self, instance):
-        services.condition_delete(condition=instance, user=self.request.user)
+    def perform_destroy(self, instance: Condition) -> None:
+        services.condition_delete(condition=instance, user=_caller(self.request))
 
 
 # ---- Reviews ----------------------------------------------------------------------------------
@@ -501,16 +539,16 @@ class ReviewViewSet(
     ordering = ["id"]
     create_rule = staticmethod(permissions.can_review)
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Review]:
         return _of_visible_statements(Review.objects.select_related("reviewer"), self.request.user)
 
-    def perform_create(self, serializer):
+    def perform_create(self, serializer: drf_serializers.BaseSerializer) -> None:
         data = dict(serializer.validated_data)
         statement_id = data.pop("statement_id")
         statement = catalog.visible_statements(self.request.user).filter(pk=statement_id).first()
         if statement is None:
             raise ValidationError({"statement": [f"There is no statement with id {statement_id}."]})
-        review = services.statement_review(statement=statement, reviewer=self.request.user, **data)
+        review = services.statement_review(statement=statement, reviewer=_caller(self.request), **data)
         serializer.instance = Review.objects.select_related("reviewer").get(pk=review.pk)
 
 
@@ -520,8 +558,11 @@ class ReviewViewSet(
 class _AnyFormat(DefaultContentNegotiation):
     """`?format=` names the export format here, not a DRF renderer: errors are JSON."""
 
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
 
 
 @extend_schema(
@@ -559,10 +600,10 @@ class StatementExportView(ApiViewMixin, GenericAPIView):
     content_negotiation_class = _AnyFormat
     renderer_classes = [JSONRenderer]
 
-    def get_queryset(self):
+    def get_queryset(self) -> StatementQuerySet:
         return catalog.visible_statements(self.request.user)
 
-    def get(self, request):
+    def get(self, request: Request) -> StreamingHttpResponse:
         fmt = request.query_params.get("format", "jsonl")
         if fmt not in exporting.FORMATS:
             choices = ", ".join(exporting.FORMATS)
@@ -621,10 +662,10 @@ class AgreementView(ApiViewMixin, GenericAPIView):
     filter_backends = [DjangoFilterBackend]
     filterset_class = StatementFilter
 
-    def get_queryset(self):
+    def get_queryset(self) -> StatementQuerySet:
         return catalog.visible_statements(self.request.user)
 
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         params = AgreementParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         statements = self.filter_queryset(self.get_queryset())

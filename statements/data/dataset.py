@@ -1,11 +1,17 @@
 """Full dataset dump and load (`manage.py export_dataset` / `import_dataset`), lossless.
 
 The dump is JSONL: a header line, then one record per row, table after table in primary key
-order — the users the data refers to (never passwords or e-mail addresses), actors (with aliases
-and affiliation), articles (with their text), statements (with the gold statements' sources),
-conditions, reviews, comments, article assignments and the statement history — and a trailer with
-the counts (a truncated file is refused). Ids, times and versions are kept, so a dump loaded into
-an empty database and dumped again gives the same bytes.
+order — the users the data refers to (never passwords, e-mail addresses or administrator rights:
+a dump grants nobody anything beyond its memberships), projects (with their guidelines), their
+memberships (user and role) and guideline revisions, actors (global: with aliases and
+affiliation), articles (with their project and text), statements (with the gold statements'
+sources), conditions, reviews, comments, article assignments and the statement history — and a
+trailer with the counts (a truncated file is refused). Ids, times and versions are kept, so a dump
+loaded into an empty database and dumped again gives the same bytes.
+
+Version 1 dumps (before projects: a global role per user, no project on articles) still load:
+everything goes into one project, "Default", with each user's role as their membership, as
+migration 0004 did to the database.
 
 Loading goes around the services on purpose: it restores rows that passed them once, with their
 ids and times. The database constraints and triggers still check every row (quotes against the
@@ -18,11 +24,13 @@ import contextlib
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator
-from typing import IO, Any
+from typing import IO, Any, Protocol, overload
 
 from django.core.management.color import no_style
 from django.db import connections, models, transaction
+from django.utils import timezone
 
+from statements import services
 from statements.models import (
     Actor,
     ActorAlias,
@@ -30,16 +38,32 @@ from statements.models import (
     ArticleAssignment,
     Comment,
     Condition,
+    GuidelinesRevision,
+    Membership,
+    Project,
     Review,
+    Role,
     Statement,
     StatementEvent,
     User,
 )
 
 FORMAT = "annotator-dataset"
-VERSION = 1
+VERSION = 2
+SUPPORTED_VERSIONS = (1, 2)
 BATCH = 1000
 OnRecord = Callable[[str], None]
+
+
+class UserIds(Protocol):
+    """A dump's user id to the loaded user's id (None stays None)."""
+
+    @overload
+    def __call__(self, pk: int) -> int: ...
+    @overload
+    def __call__(self, pk: None) -> None: ...
+    @overload
+    def __call__(self, pk: int | None) -> int | None: ...
 
 
 class DatasetError(Exception):
@@ -71,6 +95,9 @@ def _canonical(value: Any) -> Any:
 def _referenced_user_ids(using: str) -> set[int]:
     ids: set[int] = set()
     for model, fields in (
+        (Project, ["created_by"]),
+        (Membership, ["user", "added_by"]),
+        (GuidelinesRevision, ["edited_by"]),
         (Article, ["created_by"]),
         (Actor, ["created_by"]),
         (Statement, ["annotator"]),
@@ -115,10 +142,52 @@ def dump(
                 "username": u.username,
                 "first_name": u.first_name,
                 "last_name": u.last_name,
-                "role": u.role,
                 "is_active": u.is_active,
             }
             for u in User.objects.using(using).filter(pk__in=user_ids).order_by("pk").iterator(BATCH)
+        ),
+    )
+    emit(
+        "project",
+        (
+            {
+                "id": p.pk,
+                "name": p.name,
+                "slug": p.slug,
+                "description": p.description,
+                "guidelines": p.guidelines,
+                "archived": p.archived,
+                "created_by": p.created_by_id,
+                "created_at": _ts(p.created_at),
+            }
+            for p in Project.objects.using(using).order_by("pk").iterator(BATCH)
+        ),
+    )
+    emit(
+        "membership",
+        (
+            {
+                "id": m.pk,
+                "project": m.project_id,
+                "user": m.user_id,
+                "role": m.role,
+                "added_by": m.added_by_id,
+                "created_at": _ts(m.created_at),
+            }
+            for m in Membership.objects.using(using).order_by("pk").iterator(BATCH)
+        ),
+    )
+    emit(
+        "guidelines",
+        (
+            {
+                "id": g.pk,
+                "project": g.project_id,
+                "body": g.body,
+                "edited_by": g.edited_by_id,
+                "edited_at": _ts(g.edited_at),
+            }
+            for g in GuidelinesRevision.objects.using(using).order_by("pk").iterator(BATCH)
         ),
     )
     emit(
@@ -142,6 +211,7 @@ def dump(
         (
             {
                 "id": a.pk,
+                "project": a.project_id,
                 "title": a.title,
                 "source": a.source,
                 "url": a.url,
@@ -264,18 +334,30 @@ def dump(
 # ---------------------------------------------------------------------------------------------
 # Load
 
+_PROJECTS = (Project, Membership, GuidelinesRevision)
 _DOMAIN = (Actor, Article, Statement, Condition, Review, Comment, ArticleAssignment, StatementEvent)
-_ORDER = ("user", "actor", "article", "statement", "condition", "review", "comment", "assignment", "event")
+_CONTENT = ("actor", "article", "statement", "condition", "review", "comment", "assignment", "event")
+_ORDERS = {
+    1: ("user", *_CONTENT),
+    2: ("user", "project", "membership", "guidelines", *_CONTENT),
+}
+
+LEGACY_PROJECT = {
+    "name": "Default",
+    "slug": "default",
+    "description": "Loaded from a dataset dump made before the instance had projects.",
+}
 
 
 @contextlib.contextmanager
-def _keep_given_times():
+def _keep_given_times() -> Iterator[None]:
     """auto_now / auto_now_add would overwrite the times being restored: off while loading."""
     fields = [
         f
-        for model in (*_DOMAIN, ActorAlias)
+        for model in (*_PROJECTS, *_DOMAIN, ActorAlias)
         for f in model._meta.concrete_fields
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        # the fields that have auto_now and auto_now_add (DateTimeField is a DateField)
+        if isinstance(f, models.DateField | models.TimeField) and (f.auto_now or f.auto_now_add)
     ]
     saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
     for f in fields:
@@ -287,6 +369,12 @@ def _keep_given_times():
             f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
+@overload
+def _dt(value: str) -> dt.datetime: ...
+@overload
+def _dt(value: None) -> None: ...
+@overload
+def _dt(value: str | None) -> dt.datetime | None: ...
 def _dt(value: str | None) -> dt.datetime | None:
     return None if value is None else dt.datetime.fromisoformat(value)
 
@@ -298,21 +386,33 @@ def _d(value: str | None) -> dt.date | None:
 def load(
     stream: IO[str], *, using: str = "default", on_record: Callable[[str], None] | None = None
 ) -> dict[str, int]:
-    """Load a dump into a database without articles, actors or statements (users may exist: they
-    are matched by username). All or nothing; returns the number of records per type."""
-    nonempty = [str(m._meta.verbose_name_plural) for m in _DOMAIN if m.objects.using(using).exists()]
+    """Load a dump into a database without projects, articles, actors or statements (users may
+    exist: they are matched by username, and keep their administrator rights and password). All or
+    nothing; returns the number of records per type."""
+    nonempty = [
+        str(m._meta.verbose_name_plural) for m in (Project, *_DOMAIN) if m.objects.using(using).exists()
+    ]
     if nonempty:
         raise DatasetError(
             f"import_dataset loads into an empty database; this one has {', '.join(nonempty)}."
         )
-    records = _records(stream)
-    counts: dict[str, int] = dict.fromkeys(_ORDER, 0)
+    version, records = _records(stream)
+    order = _ORDERS[version]
+    counts: dict[str, int] = dict.fromkeys(order, 0)
     user_map: dict[int, int] = {}
-    batches: dict[str, list] = {kind: [] for kind in _ORDER}
+    legacy_roles: dict[int, str] = {}  # version 1: the users' global roles, by their new ids
+    legacy_project: list[int] = []  # version 1: the one project everything goes into
+    batches: dict[str, list[models.Model]] = {kind: [] for kind in order}
     aliases: list[ActorAlias] = []
     gold_links: list[Any] = []
     Link = Statement.adjudicated_from.through  # noqa: N806
 
+    @overload
+    def u(pk: int) -> int: ...
+    @overload
+    def u(pk: None) -> None: ...
+    @overload
+    def u(pk: int | None) -> int | None: ...
     def u(pk: int | None) -> int | None:
         if pk is None:
             return None
@@ -324,7 +424,7 @@ def load(
     def flush(kind: str) -> None:
         objs = batches[kind]
         if objs:
-            type(objs[0]).objects.using(using).bulk_create(objs, batch_size=BATCH)
+            type(objs[0])._default_manager.using(using).bulk_create(objs, batch_size=BATCH)
             batches[kind] = []
         if kind == "actor" and aliases:
             ActorAlias.objects.using(using).bulk_create(aliases, batch_size=BATCH)
@@ -338,6 +438,8 @@ def load(
         for kind, r in records:
             if kind != previous and previous is not None:
                 flush(previous)
+            if version == 1 and kind != "user" and not legacy_project:
+                legacy_project.append(_legacy_project(legacy_roles, using))
             previous = kind
             counts[kind] += 1
             if on_record:
@@ -345,7 +447,11 @@ def load(
             try:
                 if kind == "user":
                     user_map[r["id"]] = _user(r, using)
+                    if version == 1:
+                        legacy_roles[user_map[r["id"]]] = r["role"]
                     continue
+                if version == 1 and kind == "article":
+                    r = {**r, "project": legacy_project[0]}
                 batches[kind].append(_build(kind, r, u, aliases, gold_links, Link))
             except (KeyError, TypeError, ValueError) as exc:
                 raise DatasetError(f"A {kind} record is malformed ({exc!r}): {str(r)[:200]}") from None
@@ -353,8 +459,27 @@ def load(
                 flush(kind)
         if previous is not None:
             flush(previous)
+        if version == 1 and not legacy_project:
+            legacy_project.append(_legacy_project(legacy_roles, using))
         _reset_sequences(using)
     return counts
+
+
+def _legacy_project(roles: dict[int, str], using: str) -> int:
+    """Version 1 dumps: the project "Default" everything goes into, with the default codebook and
+    each user's global role as their membership (unknown roles: analyst)."""
+    now = timezone.now()
+    body = services.default_guidelines()
+    project = Project(**LEGACY_PROJECT, guidelines=body, created_at=now)
+    project.save(using=using)
+    GuidelinesRevision(project=project, body=body, edited_at=now).save(using=using)
+    Membership.objects.using(using).bulk_create(
+        Membership(
+            project=project, user_id=pk, role=role if role in Role.values else Role.ANALYST, created_at=now
+        )
+        for pk, role in sorted(roles.items())
+    )
+    return project.pk
 
 
 def _user(r: dict[str, Any], using: str) -> int:
@@ -367,7 +492,6 @@ def _user(r: dict[str, Any], using: str) -> int:
         username=r["username"],
         first_name=r["first_name"],
         last_name=r["last_name"],
-        role=r["role"],
         is_active=r["is_active"],
     )
     user.set_unusable_password()
@@ -375,7 +499,42 @@ def _user(r: dict[str, Any], using: str) -> int:
     return user.pk
 
 
-def _build(kind, r, u, aliases, gold_links, link_model):
+def _build(
+    kind: str,
+    r: dict[str, Any],
+    u: UserIds,
+    aliases: list[ActorAlias],
+    gold_links: list[Any],
+    link_model: type[models.Model],
+) -> models.Model:
+    if kind == "project":
+        return Project(
+            pk=r["id"],
+            name=r["name"],
+            slug=r["slug"],
+            description=r["description"],
+            guidelines=r["guidelines"],
+            archived=r["archived"],
+            created_by_id=u(r["created_by"]),
+            created_at=_dt(r["created_at"]),
+        )
+    if kind == "membership":
+        return Membership(
+            pk=r["id"],
+            project_id=r["project"],
+            user_id=u(r["user"]),
+            role=r["role"],
+            added_by_id=u(r["added_by"]),
+            created_at=_dt(r["created_at"]),
+        )
+    if kind == "guidelines":
+        return GuidelinesRevision(
+            pk=r["id"],
+            project_id=r["project"],
+            body=r["body"],
+            edited_by_id=u(r["edited_by"]),
+            edited_at=_dt(r["edited_at"]),
+        )
     if kind == "actor":
         aliases.extend(ActorAlias(actor_id=r["id"], name=name) for name in r["aliases"])
         return Actor(
@@ -390,6 +549,7 @@ def _build(kind, r, u, aliases, gold_links, link_model):
     if kind == "article":
         return Article(
             pk=r["id"],
+            project_id=r["project"],
             title=r["title"],
             source=r["source"],
             url=r["url"],
@@ -474,8 +634,9 @@ def _build(kind, r, u, aliases, gold_links, link_model):
     )
 
 
-def _records(stream: IO[str]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Parse and check the file's structure: header, records in table order, trailer."""
+def _records(stream: IO[str]) -> tuple[int, Iterator[tuple[str, dict[str, Any]]]]:
+    """Check the header line; the dump's version and its records, checked as they are read:
+    in table order, the trailer's counts matching."""
     lines = iter(stream)
     try:
         header = json.loads(next(lines))
@@ -483,11 +644,14 @@ def _records(stream: IO[str]) -> Iterator[tuple[str, dict[str, Any]]]:
         raise DatasetError("This is not a dataset dump (no header line).") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise DatasetError("This is not a dataset dump (the header line is not annotator-dataset's).")
-    if header.get("version") != VERSION:
-        raise DatasetError(
-            f"Dump version {header.get('version')} is not supported (this is version {VERSION})."
-        )
-    seen: dict[str, int] = dict.fromkeys(_ORDER, 0)
+    version = header.get("version")
+    if version not in SUPPORTED_VERSIONS or isinstance(version, bool):
+        raise DatasetError(f"Dump version {version} is not supported (this is version {VERSION}).")
+    return version, _checked(lines, _ORDERS[version])
+
+
+def _checked(lines: Iterator[str], order: tuple[str, ...]) -> Iterator[tuple[str, dict[str, Any]]]:
+    seen: dict[str, int] = dict.fromkeys(order, 0)
     rank = -1
     for number, raw in enumerate(lines, start=2):
         try:
@@ -501,9 +665,9 @@ def _records(stream: IO[str]) -> Iterator[tuple[str, dict[str, Any]]]:
                     f"The trailer's counts {record.get('counts')} do not match the records {seen}."
                 )
             return
-        if kind not in _ORDER or _ORDER.index(kind) < rank:
+        if kind not in order or order.index(kind) < rank:
             raise DatasetError(f"Line {number}: a {kind!r} record is out of place.")
-        rank = _ORDER.index(kind)
+        rank = order.index(kind)
         seen[kind] += 1
         yield kind, record
     raise DatasetError("The dump is truncated: the trailer line is missing.")
@@ -512,7 +676,7 @@ def _records(stream: IO[str]) -> Iterator[tuple[str, dict[str, Any]]]:
 def _reset_sequences(using: str) -> None:
     """Next ids continue after the loaded ones (PostgreSQL sequences; SQLite tracks it itself)."""
     connection = connections[using]
-    statements = connection.ops.sequence_reset_sql(no_style(), [User, *_DOMAIN, ActorAlias])
+    statements = connection.ops.sequence_reset_sql(no_style(), [User, *_PROJECTS, *_DOMAIN, ActorAlias])
     if statements:
         with connection.cursor() as cursor:
             for sql in statements:

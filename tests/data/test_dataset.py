@@ -16,6 +16,9 @@ from statements.models import (
     ArticleAssignment,
     Comment,
     Condition,
+    GuidelinesRevision,
+    Membership,
+    Project,
     Review,
     Statement,
     StatementEvent,
@@ -35,6 +38,9 @@ DOMAIN = (
     ActorAlias,
     Actor,
     Article,
+    GuidelinesRevision,
+    Membership,
+    Project,
 )
 
 

@@ -10,6 +10,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from statements.models import Article
+from tests.factories import default_project
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +108,7 @@ def test_the_command_imports_jsonl_with_line_numbers_in_errors(tmp_path, analyst
 
 
 def test_the_command_imports_a_json_array_and_the_workload_format(tmp_path):
+    default_project()  # the one open project: the import lands there without --project
     workload = [
         {"title": "W", "text": "Workload text.", "annotations": [{"start": 0, "end": 8, "label": "x"}]}
     ]
@@ -119,6 +121,7 @@ def test_the_command_imports_a_json_array_and_the_workload_format(tmp_path):
 
 
 def test_the_command_names_the_line_or_item_of_each_error(tmp_path):
+    default_project()
     jsonl = tmp_path / "blank-lines-first.jsonl"
     jsonl.write_text('\n\n{"title": "A", "text": "a"}\n{"title": ""}\n', encoding="utf-8")
     with pytest.raises(CommandError, match=r"line 4: title: .*; text: This field is required"):

@@ -1,12 +1,14 @@
 import sys
+from collections.abc import Iterator
+from typing import Any, TextIO, cast
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import QueryDict
 from tqdm import tqdm
 
 from statements.data import exporting
-from statements.filters import StatementFilter
-from statements.models import Statement, User
+from statements.filters import StatementFilter, project_lookup
+from statements.models import Project, Statement, User
 from statements.selectors import catalog
 
 
@@ -16,8 +18,9 @@ class Command(BaseCommand):
         "/api/export/statements, to a file or stdout (a progress bar on a terminal)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--format", choices=exporting.FORMATS, default="jsonl")
+        parser.add_argument("--project", help="Only this project's statements (its id or slug).")
         parser.add_argument("-o", "--output", default="-", help="A file path; - (the default) is stdout.")
         for name in ("article", "speaker", "addressee", "annotator"):
             parser.add_argument(f"--{name}", help=f"{name.capitalize()} id(s), comma-separated.")
@@ -38,14 +41,21 @@ class Command(BaseCommand):
         parser.add_argument("--engine", choices=["copy", "python"], help="Default: copy on PostgreSQL.")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar, even on a terminal.")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         queryset = Statement.objects.all()
+        user: User | None = None
         if options["as_user"]:
             user = User.objects.filter(username=options["as_user"]).first()
             if user is None:
                 raise CommandError(f"There is no user {options['as_user']!r}.")
             queryset = catalog.visible_statements(user)
         params = QueryDict(mutable=True)
+        if options["project"]:
+            projects = catalog.visible_projects(user) if user is not None else Project.objects.all()
+            project = projects.filter(project_lookup(options["project"])).first()
+            if project is None:
+                raise CommandError(f"There is no project {options['project']!r}.")
+            params["project"] = str(project.pk)
         for name in ("article", "speaker", "addressee", "annotator", "gold", "q"):
             if options[name] is not None:
                 params[name] = options[name]
@@ -87,12 +97,13 @@ class Command(BaseCommand):
         if not to_stdout and options["verbosity"] > 0:
             self.stderr.write(f"Wrote {bar.n:,} statements to {options['output']}.")
 
-    def _write_stdout(self, chunks):
-        raw = getattr(self.stdout._out, "buffer", None)  # the real stdout takes bytes
+    def _write_stdout(self, chunks: Iterator[bytes]) -> None:
+        out = cast(TextIO, self.stdout._out)  # the stream OutputWrapper wraps (not in the stubs)
+        raw = getattr(out, "buffer", None)  # the real stdout takes bytes
         for chunk in chunks:
             if raw is not None:
                 raw.write(chunk)
             else:  # e.g. call_command(stdout=io.StringIO())
-                self.stdout._out.write(chunk.decode())
+                out.write(chunk.decode())
         if raw is not None:
             raw.flush()

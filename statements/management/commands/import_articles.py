@@ -1,31 +1,59 @@
 import sys
+from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand, CommandError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from statements import services
 from statements.data.importing import ImportFailed, import_articles, read_items
-from statements.models import User
+from statements.filters import project_lookup
+from statements.models import Project, User
 
 
 class Command(BaseCommand):
     help = (
         "Import articles from a JSON array or a JSONL file (one article per line: title, text and "
-        "optionally source, url, published, dateline, language). All or nothing; articles whose "
-        "text is already stored are skipped, so importing the same file twice adds nothing."
+        "optionally source, url, published, dateline, language) into a project. All or nothing; "
+        "articles whose text is already stored in the project are skipped, so importing the same "
+        "file twice adds nothing."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="A .json or .jsonl file; - reads stdin.")
         parser.add_argument("--user", help="Record this user as the creator (default: none, an import).")
+        parser.add_argument(
+            "--project",
+            help="The project's id or slug (may be left out when there is one open project, or one "
+            "where --user adds articles).",
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar, even on a terminal.")
 
-    def handle(self, *args, file, user=None, no_progress=False, **options):
+    def handle(
+        self,
+        *args: Any,
+        file: str,
+        user: str | None = None,
+        project: str | None = None,
+        no_progress: bool = False,
+        **options: Any,
+    ) -> None:
         creator = None
         if user:
             creator = User.objects.filter(username=user).first()
             if creator is None:
                 raise CommandError(f"There is no user {user!r}.")
+        target = None
+        if project:
+            target = Project.objects.filter(project_lookup(project)).first()
+            if target is None:
+                raise CommandError(f"There is no project {project!r}.")
+        try:
+            target = services.project_for_writing(user=creator, project=target)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages) + " Name it with --project.") from None
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from None
         show = not no_progress and sys.stderr.isatty()
         try:
             stream = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115
@@ -33,7 +61,7 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {exc.strerror}.") from None
         with stream, tqdm(unit=" articles", disable=not show, file=sys.stderr) as bar:
             try:
-                report = import_articles(read_items(stream), user=creator, on_item=bar.update)
+                report = import_articles(read_items(stream), user=creator, project=target, on_item=bar.update)
             except ImportFailed as exc:
                 lines = [
                     f"  {position}: "
@@ -44,4 +72,7 @@ class Command(BaseCommand):
                 raise CommandError("Nothing was imported:\n" + "\n".join(lines[:50]) + more) from None
             except PermissionDenied as exc:
                 raise CommandError(str(exc)) from None
-        self.stdout.write(f"Imported {report.created:,} new article(s); {report.existing:,} already existed.")
+        self.stdout.write(
+            f"Imported {report.created:,} new article(s); {report.existing:,} already existed. "
+            f"Project: {target} ({target.slug})."
+        )

@@ -1,6 +1,7 @@
 import sys
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 from tqdm import tqdm
 
@@ -9,15 +10,16 @@ from statements.data.dataset import DatasetError, load
 
 class Command(BaseCommand):
     help = (
-        "Load a dump made by export_dataset into an empty database (users are matched by username; "
-        "new ones get no password). All or nothing."
+        "Load a dump made by export_dataset into an empty database (no projects, actors or articles; "
+        "users are matched by username, new ones get no password and no administrator rights). "
+        "All or nothing."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="The dump; - reads stdin.")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar, even on a terminal.")
 
-    def handle(self, *args, file, no_progress=False, **options):
+    def handle(self, *args: Any, file: str, no_progress: bool = False, **options: Any) -> None:
         show = not no_progress and sys.stderr.isatty()
         try:
             stream = sys.stdin if file == "-" else open(file, encoding="utf-8", newline="\n")  # noqa: SIM115
