@@ -5,23 +5,36 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.db.models import Field, Model, QuerySet
 from rest_framework import exceptions, pagination, parsers, permissions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.pagination import Cursor
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from statements import permissions as rules
 
 logger = logging.getLogger(__name__)
 
+if TYPE_CHECKING:
+    # ApiViewMixin is mixed into APIView subclasses only: let mypy see what it extends.
+    _ViewBase = APIView
+else:
+    _ViewBase = object
 
-def exception_handler(exc: Exception, context: dict[str, Any]):
+_MAX_BODY_BYTES = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """The services raise Django's ValidationError (a message per field) and PermissionDenied:
     they become a 400 with the same field messages and a 403. An IntegrityError that escaped the
     services' validation (a race between two writers) is a 409, never a 500."""
@@ -45,9 +58,16 @@ class RolePermission(permissions.BasePermission):
     """Asks statements/permissions.py, the module the pages and services ask too.
 
     A view names its rules: `create_rule(user)`, `edit_rule(user, obj)`, `delete_rule(user, obj)`
-    (absent: the action is not offered). Reading needs an active, signed-in user."""
+    (absent: the action is not offered). Reading needs an active, signed-in user.
 
-    def has_permission(self, request, view) -> bool:
+    Roles are per project. `edit_rule`/`delete_rule` get the object, and the rules take their
+    scope from it (an article's project, a statement's through its article), so a lead of A who
+    views B edits nothing in B. `create_rule` has no object yet: it asks "in any of the user's
+    projects" (a viewer everywhere gets a 403 at once); the service then checks the project the
+    new object goes into. What is outside the caller's projects never gets here: the views'
+    querysets leave it out, so it is a 404, not a 403."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
         if not rules.can_view(request.user):
             return False
         if request.method == "POST" and getattr(view, "action", None) == "create":
@@ -55,28 +75,31 @@ class RolePermission(permissions.BasePermission):
             return rule is None or rule(request.user)
         return True
 
-    def has_object_permission(self, request, view, obj) -> bool:
+    def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True
         name = "delete_rule" if request.method == "DELETE" else "edit_rule"
-        rule: Callable | None = getattr(view, name, None)
+        rule: Callable[[Any, Any], bool] | None = getattr(view, name, None)
         return rule is not None and rule(request.user, obj)
 
 
-class ApiViewMixin:
+class ApiViewMixin(_ViewBase):
     """Token first, so that an anonymous client gets 401 with `WWW-Authenticate: Token`; the
     browser's session works too (with CSRF on unsafe methods)."""
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [permissions.IsAuthenticated, RolePermission]
-    # Parsers read the whole body: refuse an oversized one before reading it (the same limit as
-    # Django's forms; the bulk import allows more).
-    max_body_bytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
-    def get_exception_handler(self):
+    @property
+    def max_body_bytes(self) -> int:
+        """Parsers read the whole body: refuse an oversized one before reading it (the same limit
+        as Django's forms; the bulk import allows more)."""
+        return _MAX_BODY_BYTES
+
+    def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
         return exception_handler
 
-    def initial(self, request, *args, **kwargs):
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -107,21 +130,27 @@ class IdCursorPagination(pagination.CursorPagination):
     max_page_size = 1000
     ordering = "id"
 
-    def decode_cursor(self, request):
+    _model: type[Model]
+
+    def decode_cursor(self, request: Request) -> Cursor | None:
         cursor = super().decode_cursor(request)
         if cursor is not None and cursor.position is not None:
             # DRF trusts the position inside the (unsigned) cursor; a forged one must be a 404,
             # not a database error.
-            ordering = self.get_ordering(request, None, self._view)
+            # paginate_queryset has just set self.ordering from the request (a tuple of fields).
+            ordering = (self.ordering,) if isinstance(self.ordering, str) else self.ordering
             field = self._model._meta.get_field(ordering[0].lstrip("-"))
             try:
-                field.to_python(cursor.position)
+                if isinstance(field, Field):  # never a reverse relation: one can't order by it
+                    field.to_python(cursor.position)
             except (DjangoValidationError, ValueError, TypeError, OverflowError):
                 raise exceptions.NotFound(self.invalid_cursor_message) from None
         return cursor
 
-    def paginate_queryset(self, queryset, request, view=None):
-        self._view, self._model = view, queryset.model
+    def paginate_queryset(  # type: ignore[override]  # DRF's takes a list too; ours: querysets
+        self, queryset: QuerySet[Any], request: Request, view: APIView | None = None
+    ) -> list[Any] | None:
+        self._model = queryset.model
         return super().paginate_queryset(queryset, request, view)
 
 
@@ -130,8 +159,10 @@ class JSONLinesParser(parsers.BaseParser):
 
     media_type = "application/x-ndjson"
 
-    def parse(self, stream, media_type=None, parser_context=None):
-        items = []
+    def parse(  # type: ignore[override]  # a list of documents, not the stub's Mapping
+        self, stream: IO[Any], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
+    ) -> list[Any]:
+        items: list[Any] = []
         for number, raw in enumerate(stream, start=1):
             try:
                 line = raw.decode("utf-8") if isinstance(raw, bytes) else raw

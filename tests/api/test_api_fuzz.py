@@ -3,6 +3,7 @@ body values shaped like the schema says, and plenty that are not. Whatever comes
 never a 5xx, and a refused write leaves no trace."""
 
 import json
+import re
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
@@ -88,7 +89,9 @@ def value_for(node: dict, depth: int = 0):
 @st.composite
 def requests(draw):
     path, method, operation = draw(st.sampled_from(operations()))
-    url = path.replace("{id}", str(draw(st.sampled_from([1, 2, 3, 0, 999999]) | nasty_int)))
+    url = re.sub(  # {id}, {membership_pk}, …
+        r"\{[^}]+\}", lambda _: str(draw(st.sampled_from([1, 2, 3, 0, 999999]) | nasty_int)), path
+    )
     query = {}
     for parameter in operation.get("parameters", []):
         if parameter["in"] == "query" and draw(st.booleans()):

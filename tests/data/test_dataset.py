@@ -24,7 +24,7 @@ from statements.models import (
     StatementEvent,
     User,
 )
-from tests.factories import ArticleFactory, StatementFactory
+from tests.factories import ArticleFactory, StatementFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +160,97 @@ def test_users_that_exist_are_matched_by_username(dataset, tmp_path):
     call_command("import_dataset", str(path), stdout=io.StringIO())
     assert User.objects.get(username="amira").pk == amira_pk
     assert Statement.objects.filter(annotator__username="amira").exists()
+
+
+# ---- Projects ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_projects(dataset, lead, analyst):
+    """The dataset above (in the sample project) and a second project an administrator made, with
+    edited guidelines, members added by its lead and an article of its own (the same text as one
+    of the sample project's: unique per project only)."""
+    admin = UserFactory(username="root", role=None, role__none=True, is_superuser=True)
+    project = services.project_create(user=admin, name="Sanctions year", description="A year of it")
+    services.membership_add(project=project, member=lead, role="lead", user=admin)
+    services.membership_add(project=project, member=analyst, role="viewer", user=lead)
+    services.article_create(user=lead, project=project, title="The same text, elsewhere", text=dataset.text)
+    services.project_update(
+        project=project, user=lead, guidelines="# Sanctions\n\nMark threats.", archived=True
+    )
+    return project
+
+
+def test_a_dump_with_two_projects_loads_and_dumps_to_the_same_bytes(two_projects, tmp_path):
+    first = dump()
+    records = [json.loads(line) for line in first.splitlines()]
+    kinds = [r.get("type") for r in records[1:]]
+    assert records[0] == {"format": "annotator-dataset", "version": 2}
+    assert (
+        kinds.index("user") < kinds.index("project") < kinds.index("membership") < kinds.index("guidelines")
+    )
+    assert kinds.index("guidelines") < kinds.index("actor")
+    projects = {r["slug"]: r for r in records if r.get("type") == "project"}
+    assert set(projects) == {"sample-ceasefire-coverage", "sanctions-year"}
+    assert projects["sanctions-year"]["archived"] is True
+    assert all("role" not in r for r in records if r.get("type") == "user")
+    assert {r["project"] for r in records if r.get("type") == "article"} == {
+        p["id"] for p in projects.values()
+    }
+    roles = {(r["project"], r["user"]): r["role"] for r in records if r.get("type") == "membership"}
+    assert len(roles) == Membership.objects.count() and "root" in first
+    assert sum(r.get("type") == "guidelines" for r in records) == GuidelinesRevision.objects.count() == 3
+    path = tmp_path / "dump.jsonl"
+    path.write_text(first, encoding="utf-8")
+
+    empty_the_database()
+    call_command("import_dataset", str(path), stdout=io.StringIO())
+    assert dump() == first
+    sanctions = Project.objects.get(slug="sanctions-year")
+    assert sanctions.guidelines == "# Sanctions\n\nMark threats." and sanctions.archived
+    assert sanctions.created_by.username == "root" and not sanctions.created_by.is_superuser
+    assert Membership.objects.get(project=sanctions, user__username="amira").role == "viewer"
+    assert Membership.objects.get(project=sanctions, user__username="amira").added_by.username == "lena"
+    assert [r.body for r in sanctions.guideline_revisions.order_by("id")][-1] == sanctions.guidelines
+    assert Article.objects.filter(project=sanctions).count() == 1
+    # new rows continue after the loaded ids
+    assert services.project_create(user=None, name="Next").pk > sanctions.pk
+
+
+def test_loading_refuses_a_database_that_has_projects(two_projects, tmp_path):
+    path = tmp_path / "dump.jsonl"
+    path.write_text(dump(), encoding="utf-8")
+    for model in DOMAIN[:-3]:  # everything but the projects
+        model.objects.all().delete()
+    with pytest.raises(CommandError, match="empty database; this one has projects"):
+        call_command("import_dataset", str(path))
+
+
+def test_a_version_1_dump_loads_into_one_default_project_with_the_roles_as_memberships(tmp_path):
+    def user(pk: int, username: str, role: str) -> dict:
+        names = {"first_name": "", "last_name": "", "is_active": True}
+        return {"type": "user", "id": pk, "username": username, **names, "role": role}
+
+    when = "2025-01-02T03:04:05+00:00"
+    article = {"type": "article", "id": 3, "title": "Old", "source": "", "url": "", "published": None}
+    article |= {"dateline": "", "language": "en", "text": "Old text.", "created_by": 7}
+    article |= {"text_sha256": services.text_sha256("Old text."), "created_at": when, "updated_at": when}
+    counts = dict.fromkeys(["actor", "statement", "condition", "review", "comment", "assignment", "event"], 0)
+    lines = [
+        {"format": "annotator-dataset", "version": 1},
+        user(7, "old-lead", "lead"),
+        user(8, "old-viewer", "viewer"),
+        article,
+        {"type": "end", "counts": {"user": 2, "article": 1, **counts}},
+    ]
+    path = tmp_path / "v1.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    call_command("import_dataset", str(path), stdout=io.StringIO())
+    project = Project.objects.get()
+    assert (project.name, project.slug) == ("Default", "default")
+    assert Article.objects.get().project == project
+    assert dict(Membership.objects.values_list("user__username", "role")) == {
+        "old-lead": "lead",
+        "old-viewer": "viewer",
+    }
+    assert project.guidelines == services.default_guidelines() == project.guideline_revisions.get().body

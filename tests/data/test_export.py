@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from statements import services
+from statements import permissions, services
 from statements.data import exporting
 from statements.models import Article, Statement
 from statements.services import CONTEXT_CHARS
@@ -410,3 +410,35 @@ def test_the_command_writes_stdout_and_refuses_bad_filters(corpus, analyst, lead
     assert [json.loads(line)["id"] for line in blind.getvalue().splitlines()] == [corpus["plain2"].pk]
     with pytest.raises(CommandError, match="--article"):
         call_command("export_statements", "--article", "abc", stdout=io.StringIO())
+
+
+def test_the_command_exports_one_project_by_id_or_slug(corpus, analyst, lead):
+    from statements.models import Membership, Role
+    from tests.factories import ProjectFactory
+
+    other = ProjectFactory(name="Other study", slug="other")
+    Membership.objects.create(project=other, user=lead, role=Role.LEAD)
+    permissions.forget_roles(lead)  # her roles were read before: read them again
+    elsewhere = services.article_create(
+        user=lead, project=other, title="Elsewhere", text="We agree elsewhere."
+    )
+    theirs = services.statement_create(
+        article=elsewhere, user=lead, **_at(elsewhere, "We agree"), stance="support"
+    )
+    sample = corpus["plain"].project
+
+    def ids(*args: str) -> list[int]:
+        out = io.StringIO()
+        call_command("export_statements", *args, stdout=out)
+        return [json.loads(line)["id"] for line in out.getvalue().splitlines()]
+
+    everything = ids()
+    assert ids("--project", "other") == ids("--project", str(other.pk)) == [theirs.pk]
+    assert ids("--project", sample.slug) == [pk for pk in everything if pk != theirs.pk]
+    assert ids("--project", "other", "--stance", "demand") == []
+    # as a user: only among their projects; another project does not exist for them
+    assert ids("--project", "other", "--as-user", "lena") == [theirs.pk]
+    with pytest.raises(CommandError, match="no project 'other'"):
+        call_command("export_statements", "--project", "other", "--as-user", "amira", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="no project 'nope'"):
+        call_command("export_statements", "--project", "nope", stdout=io.StringIO())

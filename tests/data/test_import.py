@@ -131,3 +131,24 @@ def test_the_command_names_the_line_or_item_of_each_error(tmp_path):
     with pytest.raises(CommandError, match=r"item 2: text"):
         call_command("import_articles", str(array))
     assert Article.objects.count() == 0
+
+
+def test_the_command_imports_into_the_project_it_names(tmp_path, analyst):
+    from tests.factories import ProjectFactory
+
+    other = ProjectFactory(name="Other study", slug="other")
+    path = tmp_path / "articles.jsonl"
+    path.write_text("\n".join(json.dumps(item) for item in ITEMS) + "\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="--project"):  # two open projects: which one?
+        call_command("import_articles", str(path), stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("import_articles", str(path), "--project", "other", stdout=out)
+    assert "Imported 2 new article(s); 0 already existed." in out.getvalue()
+    assert Article.objects.filter(project=other).count() == 2
+    # the same texts are new in another project; an analyst may write only in their own
+    call_command("import_articles", str(path), "--project", str(default_project().pk), stdout=out)
+    assert Article.objects.count() == 4
+    with pytest.raises(CommandError, match="analysts and leads"):
+        call_command("import_articles", str(path), "--project", "other", "--user", "amira", stdout=out)
+    with pytest.raises(CommandError, match="no project 'nope'"):
+        call_command("import_articles", str(path), "--project", "nope")
