@@ -1,14 +1,21 @@
 """Admin for every model. Writes made here go through the model admin, so the database
 constraints and triggers still guard them; day-to-day work happens on the pages and the API."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypedDict, cast
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 
 from statements.models import (
     Actor,
     ActorAlias,
+    ActorQuerySet,
     Article,
     ArticleAssignment,
+    ArticleQuerySet,
     Comment,
     Condition,
     Membership,
@@ -19,6 +26,16 @@ from statements.models import (
     User,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _StanceCounts(TypedDict):
+    n_statements: int
+
+
+_STATEMENT_INLINE_FIELDS = ("start", "end", "quote", "speaker", "stance", "annotator", "status")
+
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
@@ -28,13 +45,13 @@ class UserAdmin(DjangoUserAdmin):
 
 class StatementInline(admin.TabularInline):
     model = Statement
-    fields = ["start", "end", "quote", "speaker", "stance", "annotator", "status"]
-    readonly_fields = fields
+    fields = _STATEMENT_INLINE_FIELDS
+    readonly_fields = _STATEMENT_INLINE_FIELDS
     extra = 0
     can_delete = False
     show_change_link = True
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
         return False
 
 
@@ -47,11 +64,13 @@ class ArticleAdmin(admin.ModelAdmin):
     readonly_fields = ["text_sha256", "created_at", "updated_at"]
     inlines = [StatementInline]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_stance_counts().select_related("created_by")
+    def get_queryset(self, request: HttpRequest) -> ArticleQuerySet:
+        # the default manager's queryset: Article.objects is an ArticleQuerySet manager
+        articles = cast(ArticleQuerySet, super().get_queryset(request))
+        return articles.with_stance_counts().select_related("created_by")
 
     @admin.display(description="Statements", ordering="n_statements")
-    def n_statements(self, obj):
+    def n_statements(self, obj: WithAnnotations[Article, _StanceCounts]) -> int:
         return obj.n_statements
 
 
@@ -68,11 +87,12 @@ class ActorAdmin(admin.ModelAdmin):
     autocomplete_fields = ["affiliation"]
     inlines = [ActorAliasInline]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_aliases()
+    def get_queryset(self, request: HttpRequest) -> ActorQuerySet:
+        # the default manager's queryset: Actor.objects is an ActorQuerySet manager
+        return cast(ActorQuerySet, super().get_queryset(request)).with_aliases()
 
     @admin.display(description="Aliases")
-    def alias_list(self, obj):
+    def alias_list(self, obj: Actor) -> str:
         return ", ".join(obj.alias_names)
 
 
@@ -110,7 +130,7 @@ class StatementAdmin(admin.ModelAdmin):
     inlines = [ConditionInline, ReviewInline]
 
     @admin.display(description="Quote")
-    def short_quote(self, obj):
+    def short_quote(self, obj: Statement) -> str:
         return obj.quote if len(obj.quote) <= 80 else obj.quote[:77] + "…"
 
 
@@ -146,10 +166,10 @@ class StatementEventAdmin(admin.ModelAdmin):
     list_select_related = ["user", "article"]
     readonly_fields = [f.name for f in StatementEvent._meta.fields]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: StatementEvent | None = None) -> bool:
         return False
 
 

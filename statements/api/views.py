@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, Prefetch, Q, QuerySet
 from django.http import StreamingHttpResponse
 from django_filters import rest_framework as django_filters
@@ -117,7 +118,8 @@ class UserFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def members_of(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:
-        projects = catalog.visible_projects(self.request.user if self.request else None)
+        # no request (the filter set used on its own): nobody's projects
+        projects = catalog.visible_projects(self.request.user if self.request else AnonymousUser())
         return queryset.filter(memberships__project__in=projects.filter(project_lookup(value)).values("pk"))
 
 

@@ -32,16 +32,18 @@ import datetime as dt
 import io
 import json
 import select
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from json.encoder import encode_basestring  # the C escaper, the same rules as PostgreSQL's to_json()
+from typing import Any
 
 import psycopg
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, Q, QuerySet
 from psycopg import pq
 
-from statements.models import Actor, Article, Condition, Review, User, Verdict
+from statements.models import Actor, Article, Condition, Review, Statement, User, Verdict
 from statements.services import CONTEXT_CHARS
 
 FORMATS = ("jsonl", "json", "csv", "w3c")
@@ -214,7 +216,7 @@ ORDER BY s.id
     return sql, 1 if selective else 3
 
 
-def _is_selective(connection, filtered_sql: str, params: tuple) -> bool:
+def _is_selective(connection: BaseDatabaseWrapper, filtered_sql: str, params: tuple[Any, ...]) -> bool:
     """Does the filter keep few enough statements that an index lookup each for their conditions
     and reviews beats a pass over those tables? The planner's row estimate against the tables'
     sizes (pg_class), no counting."""
@@ -456,7 +458,7 @@ def _lines(
 # Row sources
 
 
-def _copy_fields(queryset: QuerySet, fmt: str) -> Iterator[list[bytes]]:
+def _copy_fields(queryset: QuerySet[Statement], fmt: str) -> Generator[list[bytes], None, None]:
     """The fields per statement from one COPY on PostgreSQL (see the module docstring)."""
     try:
         sql, params = queryset.order_by().values_list(*_STATEMENT_COLUMNS).query.sql_with_params()
@@ -469,7 +471,9 @@ def _copy_fields(queryset: QuerySet, fmt: str) -> Iterator[list[bytes]]:
     yield from _copy_out(connection.connection, statement, params * uses)
 
 
-def _copy_out(conn, statement: str, params: tuple) -> Iterator[list[bytes]]:
+def _copy_out(
+    conn: psycopg.Connection[Any], statement: str, params: tuple[Any, ...]
+) -> Iterator[list[bytes]]:
     """The rows of `COPY … TO STDOUT` in our CSV dialect, as lists of fields, read straight from
     libpq (psycopg's `pgconn`, documented for this): a row costs one C call instead of a trip
     through psycopg's generators, which halves the Python time per row. Closing the generator early
@@ -528,7 +532,7 @@ class _CopyDialect(csv.Dialect):
 csv.register_dialect("_copy_dialect", _CopyDialect)
 
 
-def _python_fields(queryset: QuerySet, fmt: str) -> Iterator[list[bytes]]:
+def _python_fields(queryset: QuerySet[Statement], fmt: str) -> Generator[list[bytes], None, None]:
     """The same fields from portable ORM queries: statements, conditions and review counts, each
     ordered by statement id and merged here (three queries whatever the number of rows)."""
     family = _FAMILY[fmt]
@@ -579,7 +583,7 @@ def _python_fields(queryset: QuerySet, fmt: str) -> Iterator[list[bytes]]:
             if next_condition[0] == sid:
                 mine.append(next_condition[1:])
             next_condition = next(conditions, None)
-        counts = (b"0", b"0", b"0", b"0")
+        counts: tuple[bytes, ...] = (b"0", b"0", b"0", b"0")
         while next_review is not None and next_review[0] <= sid:
             if next_review[0] == sid:
                 counts = tuple(b"%d" % n for n in next_review[1:])
@@ -617,14 +621,14 @@ def default_engine(using: str = "default") -> str:
 
 
 def export_statements(
-    queryset: QuerySet,
+    queryset: QuerySet[Statement],
     *,
     fmt: str,
     base_url: str = "http://localhost",
     collection_id: str | None = None,
     engine: str | None = None,
     on_rows: Callable[[int], None] | None = None,
-) -> Iterator[bytes]:
+) -> Generator[bytes, None, None]:
     """Yield the export of `queryset` (already filtered and scoped to what the user may see) in
     `fmt`, as chunks of about 256 KB, the first as soon as the first row is read.
 
@@ -640,7 +644,14 @@ def export_statements(
     return _stream(queryset, fmt, base_url.rstrip("/"), collection_id, engine, on_rows)
 
 
-def _stream(queryset, fmt, base_url, collection_id, engine, on_rows) -> Iterator[bytes]:
+def _stream(
+    queryset: QuerySet[Statement],
+    fmt: str,
+    base_url: str,
+    collection_id: str | None,
+    engine: str,
+    on_rows: Callable[[int], None] | None,
+) -> Generator[bytes, None, None]:
     connection = connections[queryset.db]
     # On PostgreSQL: one snapshot for the fragments and the rows (a read-only repeatable-read
     # transaction), or a savepoint inside a caller's transaction, so that cancelling the COPY
@@ -676,7 +687,7 @@ def _stream(queryset, fmt, base_url, collection_id, engine, on_rows) -> Iterator
             fields.close()
 
 
-def _frame(fmt: str, queryset: QuerySet, collection_id: str) -> tuple[bytes, bytes, bytes]:
+def _frame(fmt: str, queryset: QuerySet[Statement], collection_id: str) -> tuple[bytes, bytes, bytes]:
     """What goes before the first row, between rows and after the last."""
     if fmt == "csv":
         return ",".join(CSV_COLUMNS).encode() + b"\n", b"", b""
@@ -694,7 +705,11 @@ def _frame(fmt: str, queryset: QuerySet, collection_id: str) -> tuple[bytes, byt
 
 
 def _chunks(
-    lines: Iterator[bytes], header: bytes, separator: bytes, footer: bytes, on_rows
+    lines: Iterator[bytes],
+    header: bytes,
+    separator: bytes,
+    footer: bytes,
+    on_rows: Callable[[int], None] | None,
 ) -> Iterator[bytes]:
     """Lines into chunks of about CHUNK_BYTES, the first line at once; `separator` between lines."""
     buffer = [header]

@@ -1,8 +1,9 @@
 import os
 import secrets
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from statements.data.seeding import sample_project
 from statements.models import Membership, Role, User
@@ -23,10 +24,10 @@ class Command(BaseCommand):
         "For development only: refused when DEBUG is off unless --force."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
             raise CommandError("demo_users is for development (DEBUG on); use --force if you really mean it.")
         password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(9)

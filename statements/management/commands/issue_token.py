@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from statements.models import User
 from statements.services import token_issue
@@ -10,11 +12,11 @@ class Command(BaseCommand):
         "With --regenerate, a new token replaces the old one, which stops working."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--regenerate", action="store_true", help="Replace the existing token.")
 
-    def handle(self, *args, username, regenerate, **options):
+    def handle(self, *args: Any, username: str, regenerate: bool, **options: Any) -> None:
         user = User.objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"There is no user {username!r}.")

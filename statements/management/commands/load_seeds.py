@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from statements.data.seeding import SeedError, load_seeds
@@ -6,7 +8,7 @@ from statements.data.seeding import SeedError, load_seeds
 class Command(BaseCommand):
     help = "Load the sample corpus from seeds/ (actors, the seed article, its worked annotation). Idempotent."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             report = load_seeds()
         except SeedError as exc:
