@@ -554,7 +554,9 @@ def cluster_spans(spans: Iterable[Span], *, threshold: float = DEFAULT_THRESHOLD
         cands = _candidates(items, group, threshold)
         for cluster in _clusters(items, group, cands, threshold):
             out.append(tuple(items[k] for k in sorted(cluster, key=lambda k: group[k])))
-    out.sort(key=lambda c: (_order_key(c[0].article), min(_canonical_key(s) for s in c)))
+    # ties (the same first span in two clusters, as with duplicates) are broken by the whole
+    # cluster, so that the order never depends on the order of the input
+    out.sort(key=lambda c: (_order_key(c[0].article), sorted(_canonical_key(s) for s in c)))
     return out
 
 
