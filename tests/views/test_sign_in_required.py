@@ -5,7 +5,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"login"}  # the sign-in page itself
+# The sign-in page itself, and the one-time set-password link of an invitation (its token is the
+# credential: Django's PasswordResetConfirmView refuses a wrong or used one).
+PUBLIC = {"login", "password_set"}
 
 
 def _routes(patterns=None, prefix=""):
