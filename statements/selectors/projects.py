@@ -83,11 +83,13 @@ def project_rows(user: AnyUser) -> QuerySet[Project]:
     statements the user may see (`n_statements`, `n_support`, `n_caveat`, `n_demand`),
     `n_pending` (awaiting review), `n_mine` (the user's own) and `n_touched` (articles where
     the user has a statement). One query: correlated counts, however many projects."""
-    visible = catalog.visible_statements(user).filter(article__project=OuterRef("pk"))
+    statements = catalog.visible_statements(user)
+    visible = statements.filter(article__project=OuterRef("pk"))
     group = "article__project"
     articles = Article.objects.filter(project=OuterRef("pk"))
     mine = visible.filter(annotator_id=user.pk)
-    touched = articles.filter(Exists(mine.filter(article=OuterRef("pk"))))
+    # (its own OuterRef: inside `articles`, "pk" is the article's)
+    touched = articles.filter(Exists(statements.filter(article=OuterRef("pk"), annotator_id=user.pk)))
     return (
         catalog.visible_projects(user)
         .defer("guidelines")

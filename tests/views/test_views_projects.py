@@ -149,6 +149,7 @@ def test_the_home_lists_my_projects_with_their_progress(
     mine = StatementFactory(article=a, user=analyst, quote=QUOTE)
     StatementFactory(article=a, user=other_analyst, quote="very promising", stance="caveat")
     StatementFactory(article=b, user=other_analyst, quote="do the right thing", stance="demand")
+    StatementFactory(article=b, user=analyst, quote="told reporters", stance="support")
     services.statement_review(statement=mine, reviewer=lead, verdict="accept")
     ArticleFactory(project=other_project, title="Elsewhere")
     client.force_login(analyst)
@@ -156,10 +157,10 @@ def test_the_home_lists_my_projects_with_their_progress(
     card = page[page.index(f'id="project-{project.slug}"') :]
     assert other_project.name not in page
     assert re.search(r"<dt>articles</dt><dd>3</dd>", card)
-    assert re.search(r"<dt>statements</dt><dd>3</dd>", card)
-    assert re.search(r"<dt>awaiting review</dt><dd>2</dd>", card)
-    assert "Support 1" in card and "Caveat 1" in card and "Demand 1" in card
-    assert "Yours: 1 statement (33% of 3), in 1 of 3 articles" in card
+    assert re.search(r"<dt>statements</dt><dd>4</dd>", card)
+    assert re.search(r"<dt>awaiting review</dt><dd>3</dd>", card)
+    assert "Support 2" in card and "Caveat 1" in card and "Demand 1" in card
+    assert "Yours: 2 statements (50% of 4), in 2 of 3 articles" in card
     assert 'class="role-badge">Analyst<' in card
     assert f'href="{project.get_absolute_url()}"' in card
     assert "New project" not in page  # administrators only
