@@ -532,7 +532,8 @@ def article_update(*, article: Article, user: User | None, **changes: Any) -> Ar
                 }
             )
         digest = text_sha256(fields["text"])
-        existing = Article.objects.filter(text_sha256=digest).exclude(pk=article.pk).first()
+        same = Article.objects.filter(project_id=article.project_id, text_sha256=digest)
+        existing = same.exclude(pk=article.pk).first()
         if existing is not None:
             raise _duplicate_text_error(existing)
         article.text_sha256 = digest

@@ -440,11 +440,6 @@ def test_users_are_the_members_of_my_projects_with_their_memberships_there(two):
     assert [u["username"] for u in results(client_for(lonely).get("/api/users/"))] == ["lonely"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services.article_update looks for a duplicate text in every project, not the article's: "
-    "the refusal names another project's article",
-)
 def test_editing_an_articles_text_tells_nothing_of_another_projects_articles(two):
     mine = ArticleFactory(project=two["a"], user=two["amira"], text="Some text of mine.")
     response = client_for(two["amira"]).patch(
