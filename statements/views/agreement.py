@@ -150,7 +150,6 @@ def agreement_page(request: HtmxHttpRequest) -> HttpResponse:
         sources=catalog.article_sources(user, project_id),
         actors=catalog.actor_choices(),
         project=project,
-        projects=catalog.visible_projects(user),
     )
     return render(request, AGREEMENT_PAGE, context)
 

@@ -203,13 +203,12 @@ def _queue_context(
 
 
 def _filter_choices(user: Any, project: int | None) -> dict[str, Any]:
-    """Options of the project, annotator and speaker filters (three small queries)."""
+    """Options of the annotator and speaker filters (two small queries)."""
     annotators = catalog.annotators(project, seen_by=user).exclude(pk=user.pk)
     return {
         "annotators": [(u.pk, str(u)) for u in annotators],
         "speakers": list(Actor.objects.order_by("name").values_list("pk", "name")),
         "stances": Stance.choices,
-        "projects": list(catalog.visible_projects(user).values_list("pk", "name")),
     }
 
 

@@ -210,7 +210,7 @@ def test_saving_a_statement_issues_a_fixed_number_of_queries(client, analyst, dj
     # speaker, 6 insert the statement, 7 insert its condition, 8 insert its history event,
     # 9 release; the new workspace: 10 the statements as rows (the panel shows the new one
     # from them: no verdicts or comments to ask for yet)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):  # +1: the user's memberships (projects)
         response = client.post(
             reverse("statement_create", args=[article.pk]), data, headers={**HX, "HX-Target": "workspace"}
         )
@@ -225,7 +225,7 @@ def test_the_panel_fragment_issues_a_fixed_number_of_queries(client, analyst, dj
     client.force_login(analyst)
     # 1 session, 2 user, 3 article, 4 the chosen statement's row (with its conditions),
     # 5 its verdicts, 6 its comments
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):  # +1: the user's memberships (projects)
         response = client.get(
             f"{article.get_absolute_url()}?statement={chosen.pk}", headers={**HX, "HX-Target": "panel"}
         )
@@ -248,8 +248,9 @@ def test_the_workspace_fragment_answers_htmx_with_a_fixed_number_of_queries(
 ):
     article = _long_article(30, analyst)
     client.force_login(analyst)
-    # as the full page, less the blind-assignment check (its notice is outside the fragment)
-    with django_assert_num_queries(4):
+    # as the full page, less the blind-assignment check (its notice is outside the fragment);
+    # with projects, +1 the user's memberships
+    with django_assert_num_queries(5):
         response = client.get(article.get_absolute_url(), headers={**HX, "HX-Target": "workspace"})
     page = response.content.decode()
     assert page.lstrip().startswith('<div id="workspace"')

@@ -363,15 +363,19 @@ def test_the_page_issues_a_fixed_number_of_queries(
     # 1 session, 2 user, 3 article, then alignment.compare_article: 4 assignments, 5 analyst
     # statements (speaker, addressee, annotator joined), 6 their conditions, 7 gold statements,
     # 8 gold conditions, 9 gold sources
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):  # +1: the user's memberships (projects)
         response = client.get(url)
     assert response.content.decode().count("data-unit>") == n
     # with a merged-version form open: 10 the actors for its speaker and addressee lists
     key = Statement.objects.filter(article=article, is_gold=False, gold_versions=None).order_by("pk")[0].pk
-    with django_assert_num_queries(10):
+    # projects: the user's memberships, the project filter's choices, and on a first visit the
+    # session remembering the current project (+1 here, fixed whatever the data)
+    with django_assert_num_queries(11):
         response = client.get(f"{url}?edit={key}")
     assert response.content.decode().count("data-merged") == 1
     # an analyst: the same, plus the blind-assignment check (session, user, article, blind, 6)
     client.force_login(analyst)
-    with django_assert_num_queries(10):
+    # projects: the user's memberships, the project filter's choices, and on a first visit the
+    # session remembering the current project (fixed whatever the data)
+    with django_assert_num_queries(11):
         client.get(url)

@@ -94,7 +94,7 @@ def test_it_lists_the_articles_to_adjudicate_with_links_to_compare(client, lead,
     services.statement_adjudicate(
         article=article, user=lead, sources=pick.statements, **_fields(pick.statements[0])
     )
-    rows, n = open_disagreements()
+    rows, n = open_disagreements(article.project_id)
     assert n == 1 and (rows[0].open, rows[0].agreed) == (2, 0)
 
 
@@ -112,7 +112,7 @@ def test_its_open_units_are_those_of_the_compare_page(lead, analyst, other_analy
     )
     comparison = compare_article(article)
     ids = comparison.analyst_ids
-    (row,), n = open_disagreements()
+    (row,), n = open_disagreements(article.project_id)
     assert row.open == sum(1 for u in comparison.units if u.gold is None and not u.is_agreed(ids))
     assert row.agreed == len(comparison.agreed)
     assert (row.units, row.analysts, n) == (len(comparison.units), 3, 1)
@@ -158,11 +158,15 @@ def test_the_dashboard_issues_a_fixed_number_of_queries(
     # 9 article lengths, 10 months; open_disagreements: 11 statements, 12 conditions, 13 gold
     # sources, 14 assignments, 15 titles; review_backlog: 16 totals, 17 top articles;
     # dashboard.analyst_progress: 18 users, 19 statements by status, 20 assignments
-    with django_assert_num_queries(20):
+    # +5 with projects: 3 the user's memberships, 4 their projects (the switcher); and the first
+    # visit remembers the project in the session (savepoint, update, release)
+    with django_assert_num_queries(25):
         page = client.get(URL).content.decode()
     assert page.count('class="button small" href="/articles/') == n_articles
     # the corpus has not changed: agreement, disagreements and backlog come from the cache
-    with django_assert_num_queries(9):
+    # projects: the user's memberships, the project filter's choices, and on a first visit the
+    # session remembering the current project (+6 here, fixed whatever the data)
+    with django_assert_num_queries(15):
         again = client.get(URL).content.decode()
     masked = re.compile(r'"x-csrftoken": "[^"]+"|name="csrfmiddlewaretoken" value="[^"]+"')
     assert masked.sub("", again) == masked.sub("", page)
