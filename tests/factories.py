@@ -21,6 +21,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Project {n}")
     slug = factory.Sequence(lambda n: f"project-{n}")
 
+
 LOREM = (
     "MOSCOW: President Vladimir Putin said on Thursday that Russia supported a US proposal for a "
     'ceasefire in principle. "We agree with the proposals to cease hostilities," Putin told reporters. '
