@@ -150,3 +150,14 @@ def test_agreement_over_time_groups_by_month(analyst, other_analyst):
     assert len(points) == 1
     assert points[0].articles == 1
     assert points[0].overlap_f1 == 1.0
+
+
+def test_an_assigned_administrator_appears_in_the_progress_table(lead, admin_user):
+    """The dashboard's copy of "who annotates" left out superusers: an administrator assigned
+    to an article (and annotating it) never showed in the progress table."""
+    article = ArticleFactory()
+    services.assignment_create(article=article, analyst=admin_user, user=lead)
+    StatementFactory(article=article, user=admin_user)
+    progress = {p.user.pk: p for p in analyst_progress(article.project_id)}
+    assert admin_user.pk in progress
+    assert (progress[admin_user.pk].assigned, progress[admin_user.pk].statements) == (1, 1)
