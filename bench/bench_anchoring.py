@@ -8,7 +8,10 @@ and condition evidence, some nested or overlapping). Then
 1. an **edit**: passages inserted, deleted and changed (typo fixes, words inserted inside spans,
    a sentence deleted) and one paragraph moved; re-anchored with `remap`
    (target: <= 200 ms for the 500 spans);
-2. a **replacement**: the same new text given as unknown provenance; re-anchored with `reanchor`.
+2. a **replacement**: the same new text given as unknown provenance; re-anchored with `reanchor`;
+3. the worst case: the text replaced by an unrelated article of the same vocabulary (every span
+   is searched for everywhere and orphaned), in both modes;
+4. the edited text with CRLF line endings (every line differs from the old one), with `remap`.
 
 Prints the median wall time over `--repeat` runs (and the diff alone), and how many spans ended in
 each method. Pure in-memory; no database.
@@ -23,6 +26,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -116,7 +120,7 @@ def median_ms(fn: Callable[[], object], repeat: int) -> float:
 
 
 def summary(placements: Sequence[Placement]) -> str:
-    counts = Counter(p.method for p in placements)
+    counts: Counter[str] = Counter(p.method for p in placements)
     changed = sum(p.changed for p in placements)
     ambiguous = sum(p.ambiguous for p in placements)
     order = ["unchanged", "diff", "exact-near", "exact-context", "fuzzy", "orphan"]
@@ -149,6 +153,12 @@ def main() -> None:
     replace_ms = median_ms(lambda: reanchor(old, new, spans), args.repeat)
     print(f"  reanchor (replace) median {replace_ms:7.1f} ms")
     print(f"    {summary(reanchor(old, new, spans))}")
+    other = "\n\n".join(article(random.Random(args.seed + 1), args.chars))
+    runs = min(3, args.repeat)
+    for name, fn in (("reanchor", reanchor), ("remap", remap)):
+        ms = median_ms(partial(fn, old, other, spans), runs)
+        print(f"  {name}, unrelated text (worst case) median {ms:7.1f} ms")
+        print(f"    {summary(fn(old, other, spans))}")
     crlf = new.replace("\n", "\r\n")
     print(f"  remap, CRLF text   median {median_ms(lambda: remap(old, crlf, spans), args.repeat):7.1f} ms")
     print(f"    {summary(remap(old, crlf, spans))}")

@@ -11,23 +11,41 @@ Two situations, two entry points (`place(old, new, spans, mode=…)` dispatches)
 **Edit** (`remap`): the new text is an edit of the old one (made in the app), so the offsets go
 through a diff of the two texts.
 
-1. The diff: common prefix and suffix are trimmed; the middle is diffed line by line (longest
-   common subsequence, `rapidfuzz.distance.Indel.opcodes` on the lists of lines); each run of
-   changed lines is diffed token by token (words, runs of horizontal white space, line endings,
-   single punctuation or symbol characters); each run of changed tokens is refined character by
-   character when both sides are at most `CHAR_REFINE_LIMIT` characters and at least
+1. The diff: common prefix and suffix are trimmed; in the middle, lines (paragraphs) that occur
+   exactly once in each text are matched in their longest common order (patience diff), so a
+   repeated or blank line never pairs with the wrong copy; the stretches between matched lines
+   are diffed token by token (longest common subsequence, `rapidfuzz.distance.Indel.opcodes` on
+   the lists of words, runs of horizontal white space, line endings, single punctuation or
+   symbol characters); each run of changed tokens is refined character by character when both
+   sides are at most `CHAR_REFINE_LIMIT` characters and at least
    `CHAR_REFINE_MIN_SIMILARITY` alike (a corrected typo, ``\\r\\n`` -> ``\\n``, a doubled space);
    otherwise the run stays one replacement, so unrelated words do not match letter by letter.
 2. A span whose characters all lie in one unchanged block moves with it: ``method="unchanged"``
-   if its offsets did not change, else ``"diff"``; ``changed=False``, score 1.0.
+   if its offsets did not change, else ``"diff"``; ``changed=False``, score 1.0. One exception,
+   the *island*: LCS keeps the longest common material in place, so when paragraphs are moved or
+   swapped a phrase common to two of them can stay matched against the wrong one. If the span's
+   context there agrees less than `ISLAND_CONTEXT`, and its quote also occurs farther away (more
+   than its length plus `CONTEXT_CHARS`) with a context at least `ISLAND_GAIN` better, either in
+   text the edit inserted or as the diff's image of another old occurrence when exchanging the two
+   raises their summed context agreement by `ISLAND_GAIN`, and there is only one such place, the
+   span goes there (``"exact-context"``; ``"diff"`` if an alignment no worse than the diff's keeps
+   it there, see 3).
 3. Otherwise the span is touched. A diff is not unique (inserting ``"ab"`` before ``"ab"`` can be
-   aligned two ways); if the old quote occurs intact near the diff's mapping and an alignment that
-   keeps it intact costs no more than the diff's own (checked on the local window, at most
-   `RESCUE_MARGIN` characters of unchanged text either side), that occurrence is taken: ``"diff"``,
-   ``changed=False``, score 1.0.
+   aligned two ways). If the old quote occurs intact in the local window and an alignment of the
+   window that keeps it intact costs (Indel distance) no more than the diff's own, that occurrence
+   is taken: ``"diff"``, ``changed=False``, score 1.0. The window runs between the nearest
+   unchanged blocks of at least `RESCUE_ANCHOR` characters around the span (at most
+   `RESCUE_MARGIN` characters of each, `RESCUE_LIMIT` in all); both alignments agree outside it.
+   The same check moves an intact span sitting in an unchanged block shorter than `RESCUE_ANCHOR`
+   to the occurrence a strictly cheaper alignment keeps (the token diff is not optimal character
+   by character). So an edit that does not touch a span never changes it, unless a strictly
+   cheaper explanation of the edit deletes it (a property test holds this).
 4. Else, if at least `MIN_RETAINED` of the quote's non-space characters survive the edit, the span
-   covers the new characters between the images of its ends (inserted text inside included):
-   ``"diff"``, ``changed=True``, score = quote similarity (below).
+   covers the new characters between the images of its ends (inserted text inside included), if
+   the old and new quote are at least `MIN_EDIT_SIMILARITY` alike or the edit only inserted text
+   inside the quote (every character kept): ``"diff"``, ``changed=True``,
+   score = quote similarity (below). Such a placement may score below `MIN_SCORE` (a long clause
+   inserted inside a short span): `Placement.needs_review` says so.
 5. Else (the span's text was deleted or rewritten) it is searched for as in the replace case, with
    the diff's image of its start as the expected position; failing that, it is an orphan.
 
@@ -54,7 +72,8 @@ a. **Exact** occurrences of the quote (also with its line endings converted, so 
    taken if there is exactly one, else the span is an orphan with ``ambiguous=True`` — never a guess.
 b. **Approximate**: `rapidfuzz.fuzz.partial_ratio_alignment` finds the best-matching stretch, first
    within `FUZZY_WINDOW` characters of the expected position, then in the whole text; its ends are
-   fixed by a Levenshtein alignment of the quote against it (plus slack), white space trimmed.
+   then moved (by up to a quarter of the quote's length) to maximize the quote similarity, never
+   onto white space, and onto word boundaries where the old span had them.
    Accepted (``"fuzzy"``) only if q >= `MIN_QUOTE_SIMILARITY` and score >= `MIN_SCORE`; and, as in
    (a), an orphan with ``ambiguous=True`` if a second stretch elsewhere is as good (q and c both
    within `TIE_MARGIN`).
@@ -62,10 +81,12 @@ c. Otherwise **orphan** (``method="orphan"``, score 0.0).
 
 Placements never start or end with white space and always lie inside the new text; overlapping
 and nested spans are placed independently. Identical old and new texts leave every span
-``"unchanged"``. Cost: the edit diff is near-linear on ordinary edits (50,000 characters with a
-dozen edits: a few milliseconds) and spans are located by bisection; the replace search scans the
-text once per span (`str.find`) plus two approximate searches for spans whose quote is not found
-intact.
+``"unchanged"``. Cost (bench/bench_anchoring.py, 50,000 characters, 500 spans): the edit diff takes
+a few milliseconds on ordinary edits (prefix/suffix trimming, then LCS over lines, then tokens
+only inside changed lines) and spans are located by bisection, ~20 ms in all; the replace search
+scans the text once per span (`str.find`) plus up to four approximate searches for a span whose
+quote is not found intact, ~70 ms; a text replaced by an unrelated one (everything orphaned) is
+the worst case, about half a second.
 """
 
 from __future__ import annotations
@@ -104,6 +125,7 @@ ISLAND_GAIN: Final = 0.2  # and goes where its quote has a context this much bet
 RESCUE_ANCHOR: Final = 32  # the realignment window ends in unchanged blocks at least this long
 RESCUE_MARGIN: Final = 128  # of which it takes at most this many characters
 RESCUE_LIMIT: Final = 20_000  # no local realignment over larger windows
+RESCUE_CANDIDATES: Final = 16  # occurrences tried, nearest first
 
 _TOKEN = re.compile(r"\r\n|[\r\n]|[^\S\r\n]+|\w+|[^\w\s]")
 _SPACE = re.compile(r"\s+")
@@ -243,14 +265,57 @@ def _common_suffix(a: str, b: str, limit: int) -> int:
 
 
 def _diff_lines(a: str, b: str, oa: int, ob: int, out: list[Op]) -> None:
+    """Lines that occur once in each text anchor the diff (patience diff); between them, tokens.
+
+    Only unique lines are trusted to match line by line: a repeated line (a blank line, a
+    repeated sentence) may pair with the wrong copy, so its stretch goes to the token diff.
+    """
     if not a or not b:
         _emit_change(a, b, oa, ob, out)
         return
     lines_a, lines_b = a.splitlines(keepends=True), b.splitlines(keepends=True)
-    if len(lines_a) == 1 and len(lines_b) == 1:
-        _diff_tokens(a, b, oa, ob, out)
-        return
-    _diff_units(a, b, lines_a, lines_b, oa, ob, out, _diff_tokens)
+    starts_a, starts_b = _offsets(lines_a, oa), _offsets(lines_b, ob)
+    prev_a = prev_b = 0
+    for i, j in [*_unique_line_anchors(lines_a, lines_b), (len(lines_a), len(lines_b))]:
+        a1, a2, b1, b2 = starts_a[prev_a], starts_a[i], starts_b[prev_b], starts_b[j]
+        _diff_tokens(a[a1 - oa : a2 - oa], b[b1 - ob : b2 - ob], a1, b1, out)
+        if i < len(lines_a):
+            out.append(("equal", starts_a[i], starts_a[i + 1], starts_b[j], starts_b[j + 1]))
+        prev_a, prev_b = i + 1, j + 1
+
+
+def _unique_line_anchors(lines_a: list[str], lines_b: list[str]) -> list[tuple[int, int]]:
+    """Pairs (i, j) of lines occurring exactly once in each list: the longest chain in order."""
+    count: dict[str, list[int]] = {}  # line -> [count in a, index in a, count in b, index in b]
+    for i, line in enumerate(lines_a):
+        entry = count.setdefault(line, [0, -1, 0, -1])
+        entry[0] += 1
+        entry[1] = i
+    for j, line in enumerate(lines_b):
+        seen = count.get(line)
+        if seen is not None:
+            seen[2] += 1
+            seen[3] = j
+    pairs = sorted((e[1], e[3]) for e in count.values() if e[0] == 1 and e[2] == 1)
+    # Longest increasing subsequence of j over increasing i (patience sorting, O(n log n)).
+    tail_js: list[int] = []  # tail_js[k]: smallest last j of a chain of length k + 1
+    tails: list[int] = []  # and the index (into pairs) of that last pair
+    back: list[int] = [-1] * len(pairs)
+    for k, (_, j) in enumerate(pairs):
+        pos = bisect.bisect_left(tail_js, j)
+        if pos > 0:
+            back[k] = tails[pos - 1]
+        if pos == len(tails):
+            tail_js.append(j)
+            tails.append(k)
+        else:
+            tail_js[pos], tails[pos] = j, k
+    chain: list[tuple[int, int]] = []
+    k = tails[-1] if tails else -1
+    while k != -1:
+        chain.append(pairs[k])
+        k = back[k]
+    return chain[::-1]
 
 
 def _diff_tokens(a: str, b: str, oa: int, ob: int, out: list[Op]) -> None:
@@ -402,6 +467,12 @@ class _DiffMap:
         t1, i1, _, j1, _ = ops[k1]
         if k1 == k2 and t1 == "equal":
             ns = j1 + a.start - i1
+            if ops[k1][2] - i1 < RESCUE_ANCHOR:
+                # A short unchanged block between changes may be a mismatched copy (token LCS is
+                # not optimal character by character): take the cheapest alignment keeping it.
+                cheapest = self._rescue(a, k1, k1, ns)
+                if cheapest is not None and cheapest != ns:
+                    return _make(a, new, cheapest, cheapest + len(a.quote), "diff", 1.0)
             return self._island(a, ns) or _make(a, new, ns, ns + len(a.quote), "diff", 1.0)
         ns = j1 + a.start - i1 if t1 == "equal" else j1
         t2, i2s, _, j2s, j2e = ops[k2]
@@ -409,10 +480,12 @@ class _DiffMap:
         found = self._rescue(a, k1, k2, ns)
         if found is not None:
             return _make(a, new, found, found + len(a.quote), "diff", 1.0)
-        if self._retained(a, k1, k2) >= MIN_RETAINED:
+        retained = self._retained(a, k1, k2)
+        if retained >= MIN_RETAINED:
             ts, te = _trim(new, ns, ne)
             similarity = _similarity(a.quote, new[ts:te])
-            if ts < te and similarity >= MIN_EDIT_SIMILARITY:
+            # Below MIN_EDIT_SIMILARITY only text inserted inside an otherwise intact quote is kept.
+            if ts < te and (similarity >= MIN_EDIT_SIMILARITY or retained == 1.0):
                 return _make(a, new, ts, te, "diff", similarity)
         return _Search(old, new, a, ns).run()
 
@@ -487,13 +560,16 @@ class _DiffMap:
         if window is None:
             return None
         lo_new, hi_new = window[2], window[3]
-        best: tuple[int, int, int] | None = None
+        found: list[int] = []
         p = self.new.find(a.quote, lo_new, hi_new)
         while p != -1:
+            found.append(p)
+            p = self.new.find(a.quote, p + 1, hi_new)
+        best: tuple[int, int, int] | None = None
+        for p in sorted(found, key=lambda p: abs(p - ns))[:RESCUE_CANDIDATES]:
             c = self._keeping_cost(a, window, p)
             if c is not None and (best is None or (c, abs(p - ns)) < best[:2]):
                 best = (c, abs(p - ns), p)
-            p = self.new.find(a.quote, p + 1, hi_new)
         return None if best is None else best[2]
 
     def _window(self, a: Anchor, k1: int, k2: int) -> tuple[int, int, int, int, int] | None:
