@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required as django_login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.utils.functional import cached_property
@@ -141,8 +142,11 @@ def current_project(request: HtmxHttpRequest) -> Project | None:
         return None
     chosen: Project | None = None
     if raw:
+        # One query for both readings; a slug wins over an id, so a project slugged "2025" is
+        # never taken for project #2025.
         number = parse_id(raw)
-        chosen = projects.filter(pk=number).first() if number else projects.filter(slug=raw).first()
+        found = list(projects.filter(Q(slug=raw) | Q(pk=number or 0))[:2])
+        chosen = next((p for p in found if p.slug == raw), found[0] if found else None)
         if chosen is None:
             raise Http404("No such project.")
     elif session is not None and session.get(SESSION_PROJECT):

@@ -862,3 +862,16 @@ def test_statements_stay_where_they_were_after_a_members_removal(client, lead, a
     membership = Membership.objects.get(project=project, user=analyst)
     client.post(_members(project), {"action": "remove", "membership": membership.pk})
     assert Statement.objects.filter(pk=statement.pk).exists()
+
+
+def test_a_numeric_slug_chooses_its_own_project_not_the_one_with_that_id(client, analyst):
+    """`?project=` takes a slug or an id; a project slugged "7" wins over project #7."""
+    first = Project.objects.create(name="First study", slug="first-study")
+    numbered = Project.objects.create(name="Year two", slug=str(first.pk))
+    for project in (first, numbered):
+        Membership.objects.create(project=project, user=analyst, role=Role.ANALYST)
+    client.force_login(analyst)
+    assert client.get(reverse("article_list"), {"project": str(first.pk)}).context["project"] == numbered
+    assert client.get(reverse("article_list"), {"project": str(numbered.pk)}).context["project"] == numbered
+    assert client.get(reverse("article_list"), {"project": "first-study"}).context["project"] == first
+    assert client.get(reverse("article_list"), {"project": "no-such-study"}).status_code == 404
