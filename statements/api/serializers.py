@@ -1,5 +1,5 @@
 """Serializers check the shape of the input (types, required fields) and render output. The rules
-(spans, quotes, actors, who may review what) live in statements/services.py, which the views call
+(spans, quotes, actors, who may review what) live in statements/services/, which the views call
 with `validated_data`; its ValidationError comes back as a 400 with the same field messages.
 
 Output serializers read only what the views' querysets fetched (select_related/prefetch_related):

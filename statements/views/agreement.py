@@ -2,7 +2,7 @@
 
 Same conventions as every page module (views/__init__.py): typed function views, one template per page, htmx
 fragments as `{% partialdef %}` blocks of that template chosen by the HX-Target of the request
-(responses vary on it), plain links and forms first. Writes go through statements/services.py
+(responses vary on it), plain links and forms first. Writes go through statements/services/
 (statement_adjudicate, gold_accept_agreed); permissions are checked here before anything is
 read for a write, and again by the services. Form errors come back with status 422, which
 base.html tells htmx to swap.

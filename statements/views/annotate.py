@@ -3,7 +3,7 @@ statement writes it sends: create, update, delete.
 
 htmx fragments are `{% partialdef %}` blocks of the page's own template; a GET view renders one
 of them instead of the whole page when an htmx request names its element in HX-Target (see
-`http.fragment_target`). Write views take POST only, call statements/services.py (the one place with
+`http.fragment_target`). Write views take POST only, call statements/services/ (the one place with
 validation) and answer htmx with a fragment, plain forms with a redirect. Form errors come back
 with status 422 (htmx is configured in base.html to swap 422 responses). Reads go through
 statements/selectors/, which applies the blind-annotation visibility rule; permissions come

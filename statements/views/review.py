@@ -2,7 +2,7 @@
 
 Same conventions as every page module (views/__init__.py): typed function views, one template per page, htmx
 fragments are `{% partialdef %}` blocks of that template chosen by the element an htmx request
-swaps (HX-Target); writes are POST only, go through statements/services.py and answer htmx with
+swaps (HX-Target); writes are POST only, go through statements/services/ and answer htmx with
 a fragment (errors with status 422, which base.html tells htmx to swap), plain forms with a
 redirect. Visibility follows `permissions.visible_statements_q` (blind double annotation): a
 statement hidden from a user does not exist for them (404); an action beyond their role is a 403
