@@ -225,7 +225,7 @@ def _duplicate_text_error(existing: Article) -> ValidationError:
 # --------------------------------------------------------------------------------------------
 # Projects, members and accounts
 
-DEFAULT_GUIDELINES_FILE = Path(__file__).resolve().parent / "data" / "guidelines.md"
+DEFAULT_GUIDELINES_FILE = Path(__file__).resolve().parent.parent / "data" / "guidelines.md"
 
 
 def default_guidelines() -> str:
