@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks_db",
     "statements",
 ]
 
@@ -103,6 +104,32 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }
 }
+
+# Background jobs (statements/tasks.py): Django's tasks framework with a database-backed queue,
+# run by `manage.py db_worker` (make run starts one). TASKS_BACKEND=immediate runs jobs inline
+# (the tests do). Progress goes through the "jobs" cache so that a page can read it while the
+# job still holds its transaction: Redis when REDIS_URL is set, else files beside the database.
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+        }.get(env_str("TASKS_BACKEND", "database"), env_str("TASKS_BACKEND")),
+        "QUEUES": ["default"],
+    }
+}
+CACHES["jobs"] = {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": env_str("JOBS_PROGRESS_DIR") or str(BASE_DIR / ".jobs-progress"),
+    "TIMEOUT": 24 * 3600,
+}
+if env_str("REDIS_URL"):
+    CACHES["jobs"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("REDIS_URL"),
+        "KEY_PREFIX": "jobs",
+        "TIMEOUT": 24 * 3600,
+    }
 
 AUTH_USER_MODEL = "statements.User"
 LOGIN_URL = "login"

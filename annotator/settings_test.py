@@ -16,3 +16,7 @@ SECRET_KEY = "test-only-secret-key"  # noqa: S105
 # Serve static files from the finders (no collectstatic in tests, and no warning about it).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Jobs run inline at job_start (the immediate backend), their progress in a per-run folder.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+CACHES["jobs"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jobs"}  # noqa: F405
