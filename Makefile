@@ -27,7 +27,10 @@ run: install
 	$(BIN)/python manage.py load_seeds
 	$(BIN)/python manage.py demo_users
 	@echo "Open http://127.0.0.1:8000/ and sign in with one of the accounts above."
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@# The background worker (imports, exports to file, suggestion runs) runs beside the server.
+	$(BIN)/python manage.py db_worker --interval 1 & WORKER=$$!; \
+	  trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # Browser tests drive Debian's Chromium; install it when missing and we are allowed to.
 chromium:

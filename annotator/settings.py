@@ -5,6 +5,7 @@ directory, a throwaway secret key. With DEBUG off the app refuses to start witho
 """
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -97,7 +98,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # Per-process memory cache: the leads' dashboard keeps its corpus-wide agreement numbers here
 # until the corpus changes (statements/review.py: corpus_fingerprint).
-CACHES = {
+CACHES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "annotator",

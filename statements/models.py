@@ -557,9 +557,9 @@ class Job(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("job_detail", args=[self.pk])
+
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
-
-    def get_absolute_url(self) -> str:
-        return reverse("statements:job_detail", args=[self.pk])

@@ -9,6 +9,7 @@ from statements.views import (
     articles,
     assignments,
     conditions,
+    jobs,
     projects,
     review,
 )
@@ -54,6 +55,11 @@ urlpatterns = [
         name="project_guidelines_edit",
     ),
     path("projects/<slug:slug>/upload/", projects.project_upload, name="project_upload"),
+    # Background jobs (statements/services/jobs.py): progress, result, output
+    path("jobs/", jobs.job_list, name="job_list"),
+    path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/output/", jobs.job_download, name="job_download"),
+    path("jobs/<int:pk>/delete/", jobs.job_remove, name="job_remove"),
     # The one-time link of an invited account (members page): public, the token is the key.
     path(
         "accounts/set-password/<uidb64>/<token>/",

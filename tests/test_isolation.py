@@ -18,6 +18,7 @@ from statements.models import (
     ArticleAssignment,
     Comment,
     Condition,
+    Job,
     Membership,
     Review,
     Role,
@@ -58,6 +59,8 @@ PK_OF = [
     ("statement_", "statement"),
     ("comment_", "statement"),
     ("project_", "project_pk"),
+    ("api-job-", "job"),
+    ("job_", "job"),
 ]
 
 
@@ -153,6 +156,15 @@ def world():
             "review": review,
             "user": ben,
             "membership": Membership.objects.get(project=b, user=ben),
+            "job": Job.objects.create(
+                kind="import_statements",
+                user=ben,
+                project=b,
+                status="done",
+                result={"note": SECRET},
+                output=SECRET.encode(),
+                output_name=f"{SECRET}.jsonl",
+            ),
         },
         "lena": lena,
         "amira": amira,

@@ -7,7 +7,7 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
-from statements.api import views
+from statements.api import jobs, views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_format_suffixes = False
@@ -18,6 +18,7 @@ router.register("statements", views.StatementViewSet, basename="api-statement")
 router.register("conditions", views.ConditionViewSet, basename="api-condition")
 router.register("reviews", views.ReviewViewSet, basename="api-review")
 router.register("users", views.UserViewSet, basename="api-user")
+router.register("jobs", jobs.JobViewSet, basename="api-job")
 
 schema_view = SpectacularAPIView.as_view(
     authentication_classes=[TokenAuthentication, SessionAuthentication],
