@@ -373,71 +373,7 @@ document.body.addEventListener("htmx:afterSwap", (event) => {
     showPending(null);
     panel()?.focus({ preventScroll: true });
   }
-  if (el.id === "workspace" || el.id === "panel") // ---- A small API for other page scripts (suggest.js) ---------------------------------------
-
-// Code-point offsets (what the server, the API and the suggestion engine count) to UTF-16
-// offsets over the text container (what the DOM counts).
-function u16FromCodePoints(text, start, end) {
-  let units = 0;
-  let points = 0;
-  let u16Start = null;
-  for (const ch of text) {
-    if (points === start) u16Start = units;
-    if (points === end) return [u16Start ?? units, units];
-    units += ch.length;
-    points += 1;
-  }
-  if (points === start) u16Start = units;
-  return points === end && u16Start !== null ? [u16Start, units] : null;
-}
-
-// window.Annotate.openTagger({start, end, stance, speaker_id, speaker_name, addressee_id,
-// addressee_name, conditions, note}): open the tagging panel pre-filled, as if the user had
-// selected the quote and typed the rest; nothing is saved until they press Save. `start`/`end`
-// are code points (as the server counts); pass `start_u16`/`end_u16` instead for DOM offsets.
-// `conditions` is a list of strings or of {description, evidence_start, evidence_end} (code
-// points). Returns false when the span is not in the text or the user cannot annotate.
-function openTaggerWith(options) {
-  const root = textRoot();
-  const t = tagger();
-  if (!root || !t) return false;
-  const text = root.textContent;
-  let span;
-  if (options.start_u16 != null && options.end_u16 != null) span = [options.start_u16, options.end_u16];
-  else span = u16FromCodePoints(text, options.start, options.end);
-  if (!span || span[0] >= span[1] || span[1] > text.length) return false;
-  const quote = text.slice(span[0], span[1]);
-  openTagger({ start: span[0], end: span[1], quote });
-  const form = t.querySelector("form");
-  if (options.stance) {
-    const radio = form.querySelector(`input[name="stance"][value="${CSS.escape(options.stance)}"]`);
-    if (radio) radio.checked = true;
-  }
-  for (const role of ["speaker", "addressee"]) {
-    const id = options[`${role}_id`];
-    if (id == null) continue;
-    const picker = form.querySelector(`[data-picker="${role}"]`);
-    if (picker) choose(picker, String(id), options[`${role}_name`] || `Actor #${id}`);
-  }
-  if (options.note != null) form.elements.note.value = options.note;
-  for (const c of options.conditions || []) {
-    const description = typeof c === "string" ? c : c.description;
-    let evidence = null;
-    if (typeof c === "object" && c.evidence_start != null && c.evidence_end != null) {
-      const ev = u16FromCodePoints(text, c.evidence_start, c.evidence_end);
-      if (ev) evidence = { start: ev[0], end: ev[1], quote: text.slice(ev[0], ev[1]) };
-    }
-    addCondition(form, evidence);
-    const rows = form.querySelectorAll("[data-condition-rows] > li");
-    rows[rows.length - 1].querySelector('[name="condition"]').value = description || "";
-  }
-  t.querySelector("h2").focus({ preventScroll: true });
-  return true;
-}
-
-window.Annotate = Object.freeze({ openTagger: openTaggerWith });
-
-markSelected();
+  if (el.id === "workspace" || el.id === "panel") markSelected();
   if (el.id === "panel" && event.detail.requestConfig?.elt?.closest?.(".statement-list, .also, #panel")) {
     el.focus({ preventScroll: true }); // opened from the keyboard-reachable list: go to it
   }
