@@ -563,3 +563,75 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+# --------------------------------------------------------------------------------------------
+# Suggestions (#11): what analysts decided about the engine's proposals, and the pre-computed sets
+
+
+class Decision(models.TextChoices):
+    """What an analyst did with one suggestion."""
+
+    ACCEPTED = "accepted", "Accepted unchanged"
+    CHANGED = "changed", "Accepted with changes"
+    REJECTED = "rejected", "Rejected"
+
+
+class SuggestionDecision(models.Model):
+    """One analyst's decision on one suggestion: accepted (unchanged or changed first, with the
+    statement it became) or rejected. The provenance of a suggested statement and the raw material
+    of the per-rule precision on the dashboard. A decided suggestion is not offered to that analyst
+    again; `suggested` keeps it as it was offered (the engine's output, as_dict())."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="suggestion_decisions")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="suggestion_decisions")
+    statement = models.OneToOneField(
+        Statement, on_delete=models.SET_NULL, null=True, blank=True, related_name="suggestion_decision"
+    )
+    decision = models.CharField(max_length=16, choices=Decision)
+    rule = models.CharField(max_length=40, help_text="The engine's rule (kind): direct, reported-that, …")
+    engine_version = models.CharField(max_length=20)
+    score = models.FloatField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    quote = models.TextField()
+    suggested = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article_id", "start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision__in=Decision.values), name="suggestion_decision_valid"
+            ),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=1), name="suggestion_score_range"),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="suggestion_end_after_start"),
+            models.UniqueConstraint(
+                fields=["article", "user", "start", "end"], name="suggestion_decided_once_per_user"
+            ),
+        ]
+        indexes = [models.Index(fields=["rule", "decision"], name="suggestion_rule_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} {self.rule} suggestion by {self.user} on #{self.article_id}"
+
+    @property
+    def changed(self) -> bool:
+        return self.decision == Decision.CHANGED
+
+
+class SuggestionSet(models.Model):
+    """An article's suggestions computed ahead (a lead's pre-annotation job), so the annotate page
+    shows them without running the engine. Valid only while the engine version, the article's
+    text and the actor registry (`registry_key`, a digest of actors and aliases) are unchanged;
+    otherwise the suggestions are computed afresh."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="suggestion_set")
+    engine_version = models.CharField(max_length=20)
+    text_sha256 = models.CharField(max_length=64)
+    registry_key = models.CharField(max_length=64)
+    items = models.JSONField(default=list)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{len(self.items)} suggestions for #{self.article_id} (engine {self.engine_version})"
