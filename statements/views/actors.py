@@ -63,9 +63,11 @@ def actor_list(request: HtmxHttpRequest) -> HttpResponse:
     picker = _picker_params(request.GET)
     if picker is not None and request.htmx:
         role, prefix = picker
-        actors, exact = catalog.actor_matches(q)
+        actors, _exact = catalog.actor_matches(q)
         create = []
-        if q and not exact and permissions.can_create_actor(request.user):
+        # Offer "Add 'Bodnar'" only when no actor's name or alias contains the text: with
+        # "Oleksandr Bodnar" listed, a click on Add would make a near-duplicate of him.
+        if q and not actors and permissions.can_create_actor(request.user):
             create = [
                 (label, json.dumps({"name": q, "kind": value, "picker": role, "prefix": prefix}))
                 for value, label in ActorKind.choices

@@ -99,6 +99,22 @@ def test_the_picker_offers_to_create_a_new_actor(client, analyst, russia):
     assert 'hx-post="/actors/new/"' in page and 'hx-target="#new-speaker-choice"' in page
 
 
+def test_it_offers_to_add_a_name_only_when_no_actor_name_or_alias_contains_it(client, analyst, russia):
+    services.actor_create(user=None, name="Oleksandr Bodnar", aliases=["the Ukrainian envoy"])
+    client.force_login(analyst)
+
+    def options(q):
+        return client.get(reverse("actor_list"), {**PICKER, "q": q}, headers=HX).content.decode()
+
+    # Part of a name, part of an alias, in any case: the existing actor is offered, no Add.
+    for q in ("Bodnar", "bodnar", "ukrainian env", "Krem"):
+        page = options(q)
+        assert "Add “" not in page, q
+        assert 'class="picker-option"' in page, q
+    page = options("Bodnarenko")  # longer than any name or alias: nothing contains it
+    assert "Add “Bodnarenko” as" in page and 'class="picker-option"' not in page
+
+
 def test_a_viewer_is_not_offered_to_create(client, viewer, russia):
     client.force_login(viewer)
     page = client.get(reverse("actor_list"), {**PICKER, "q": "Dmitry Peskov"}, headers=HX).content.decode()
