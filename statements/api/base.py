@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -46,6 +47,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, ObjectDoesNotExist):  # e.g. a condition removed by a concurrent request
+        exc = exceptions.NotFound(str(exc) or None)
     elif isinstance(exc, IntegrityError):
         logger.warning("Integrity error in the API (a concurrent change?): %s", exc)
         conflict = exceptions.APIException("The data changed while saving; reload and try again.")

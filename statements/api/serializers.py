@@ -358,8 +358,8 @@ class StatementCreateSerializer(StatementUpdateSerializer):
 
 class ConditionSerializer(serializers.Serializer):
     """One condition of a statement. Adding, changing or removing one is an edit of the statement
-    (a new version, back to pending review); the statement's conditions are saved as a list, so
-    their ids change when the list changes."""
+    (a new version, back to pending review). Only the row concerned changes: the other conditions
+    keep their ids, and parallel writes to one statement are applied one after the other."""
 
     id = serializers.IntegerField(read_only=True)
     statement = serializers.IntegerField(source="statement_id", min_value=1, max_value=2**63 - 1)
@@ -371,6 +371,14 @@ class ConditionSerializer(serializers.Serializer):
     )
     position = serializers.IntegerField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
+    version = serializers.IntegerField(
+        write_only=True,
+        required=False,
+        min_value=0,
+        max_value=2**31 - 1,
+        help_text="The statement's version as you read it: a write to a statement changed since is "
+        "refused with 400 (on DELETE, send it as ?version=).",
+    )
 
 
 # ---- Reviews ----------------------------------------------------------------------------------

@@ -503,7 +503,12 @@ class ConditionViewSet(ApiViewMixin, viewsets.ModelViewSet):
     def perform_create(self, serializer: drf_serializers.BaseSerializer) -> None:
         data = dict(serializer.validated_data)
         statement = self._statement(data.pop("statement_id"))
-        serializer.instance = services.condition_add(statement=statement, user=_caller(self.request), **data)
+        serializer.instance = services.condition_add(
+            statement=statement,
+            user=_caller(self.request),
+            expected_version=data.pop("version", None),
+            **data,
+        )
 
     def perform_update(self, serializer: drf_serializers.BaseSerializer[Condition]) -> None:
         condition = _instance(serializer)
@@ -512,11 +517,15 @@ class ConditionViewSet(ApiViewMixin, viewsets.ModelViewSet):
         if statement_id != condition.statement_id:
             raise ValidationError({"statement": ["A condition cannot move to another statement."]})
         serializer.instance = services.condition_update(
-            condition=condition, user=_caller(self.request), **data
+            condition=condition,
+            user=_caller(self.request),
+            expected_version=data.pop("version", None),
+            **data,
         )
 
     def perform_destroy(self, instance: Condition) -> None:
-        services.condition_delete(condition=instance, user=_caller(self.request))
+        version = self.request.query_params.get("version")
+        services.condition_delete(condition=instance, user=_caller(self.request), expected_version=version)
 
 
 # ---- Reviews ----------------------------------------------------------------------------------

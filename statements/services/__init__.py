@@ -941,20 +941,7 @@ def statement_update(
     unknown = set(changes) - {*_CONTENT_FIELDS, "conditions"}
     if unknown:
         raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
-    statement = (
-        Statement.objects.select_for_update(of=("self",))
-        .select_related("article", "speaker", "addressee")
-        .get(pk=statement.pk)
-    )
-    if expected_version is not None and int(expected_version) != statement.version:
-        raise ValidationError(
-            {
-                "version": [
-                    "Someone changed this statement since you opened it "
-                    f"(version {statement.version}, you had {expected_version}). Reload and try again."
-                ]
-            }
-        )
+    statement = _lock_statement(statement, expected_version)
     if ({"start", "end"} & set(changes)) and "quote" not in changes:
         raise ValidationError({"quote": ["Send the quote with new offsets, so they can be checked."]})
     data = dict(changes)
@@ -981,8 +968,7 @@ def statement_update(
         update_fields.append("status")
     statement.save(update_fields=update_fields)
     if conditions_changed:
-        statement.conditions.all().delete()
-        _save_conditions(statement, new_conditions or [])
+        _replace_conditions(statement, new_conditions or [])
     _record(
         statement=statement,
         user=user,
@@ -1011,6 +997,106 @@ def statement_delete(*, statement: Statement, user: User) -> None:
     statement.delete()
 
 
+def _lock_statement(statement: Statement, expected_version: int | str | None) -> Statement:
+    """Lock the statement's row (every write to it or its conditions takes this lock first, so
+    concurrent writers queue up) and refuse a stale `expected_version`."""
+    locked = (
+        Statement.objects.select_for_update(of=("self",))
+        .select_related("article", "speaker", "addressee")
+        .filter(pk=statement.pk)
+        .first()
+    )
+    if locked is None:
+        raise Statement.DoesNotExist("This statement was deleted in the meantime.")
+    if expected_version is not None:
+        try:
+            expected = int(expected_version)
+        except (TypeError, ValueError):
+            raise ValidationError({"version": ["The version must be a whole number."]}) from None
+        if expected != locked.version:
+            raise ValidationError(
+                {
+                    "version": [
+                        "Someone changed this statement since you opened it "
+                        f"(version {locked.version}, you had {expected_version}). Reload and try again."
+                    ]
+                }
+            )
+    return locked
+
+
+def _condition_key(c: Condition) -> tuple[Any, ...]:
+    return (c.description, c.evidence_start, c.evidence_end, c.evidence_quote or "")
+
+
+def _replace_conditions(statement: Statement, new: list[Condition]) -> None:
+    """Make the statement's conditions equal `new` (in order) while keeping the ids of the rows
+    that stay: an unchanged condition keeps its row, a changed one at the same place is updated
+    in place, only what is really gone is deleted. Clients holding a condition's id keep a
+    valid id unless that very condition was removed."""
+    old = list(statement.conditions.order_by("position", "id"))
+    by_key: dict[tuple[Any, ...], list[Condition]] = {}
+    for row in old:
+        by_key.setdefault(_condition_key(row), []).append(row)
+    kept: list[Condition | None] = []
+    for c in new:
+        same = by_key.get(_condition_key(c))
+        kept.append(same.pop(0) if same else None)
+    used = {row.pk for row in kept if row is not None}
+    spare = [row for row in old if row.pk not in used]
+    to_update: list[Condition] = []
+    to_create: list[Condition] = []
+    for position, (c, match) in enumerate(zip(new, kept, strict=True)):
+        if match is None and spare:
+            reused = spare.pop(0)
+            reused.description, reused.evidence_start = c.description, c.evidence_start
+            reused.evidence_end, reused.evidence_quote = c.evidence_end, c.evidence_quote or ""
+            reused.position = position
+            to_update.append(reused)
+        elif match is None:
+            c.statement, c.position = statement, position
+            c.evidence_quote = c.evidence_quote or ""
+            to_create.append(c)
+        elif match.position != position:
+            match.position = position
+            to_update.append(match)
+    if spare:
+        Condition.objects.filter(pk__in=[row.pk for row in spare]).delete()
+    if to_update:
+        Condition.objects.bulk_update(
+            to_update, ["description", "evidence_start", "evidence_end", "evidence_quote", "position"]
+        )
+    if to_create:
+        Condition.objects.bulk_create(to_create)
+
+
+def _conditions_changed(*, statement: Statement, user: User, before: dict[str, Any]) -> Statement:
+    """A condition of `statement` (locked) was added, changed or removed: a new version of the
+    statement, back to pending after a verdict (gold stays accepted), and an entry in its history."""
+    update_fields = ["version", "updated_at"]
+    statement.version += 1
+    if statement.status != Status.PENDING and not statement.is_gold:
+        statement.status = Status.PENDING
+        update_fields.append("status")
+    statement.save(update_fields=update_fields)
+    _record(
+        statement=statement,
+        user=user,
+        action=EventAction.UPDATED,
+        before=before,
+        after=statement_snapshot(statement),
+    )
+    return statement
+
+
+def _locked_condition(condition: Condition, statement: Statement) -> Condition:
+    """Re-read the condition under its statement's lock: the caller's copy may be stale."""
+    current = Condition.objects.filter(pk=condition.pk, statement=statement).first()
+    if current is None:
+        raise Condition.DoesNotExist("This condition was removed in the meantime.")
+    return current
+
+
 @transaction.atomic
 def condition_add(
     *,
@@ -1020,49 +1106,77 @@ def condition_add(
     evidence_start: int | None = None,
     evidence_end: int | None = None,
     evidence_quote: str | None = None,
+    expected_version: int | None = None,
 ) -> Condition:
-    """Attach one more condition to a statement (recorded as an edit of the statement)."""
-    current = [condition_input(c) for c in statement.conditions.order_by("position", "id")]
+    """Attach one more condition to a statement (recorded as an edit of the statement).
+
+    The statement is locked first, then only the new row is inserted: parallel additions all
+    land, and the other conditions keep their ids. With `expected_version` (the statement's),
+    an addition to a statement changed in the meantime is refused."""
+    if not permissions.can_edit_statement(user, statement):
+        raise PermissionDenied("You can only edit your own statements.")
+    statement = _lock_statement(statement, expected_version)
+    before = statement_snapshot(statement)
+    if len(before["conditions"]) >= MAX_CONDITIONS:
+        raise ValidationError({"conditions": [f"At most {MAX_CONDITIONS} conditions per statement."]})
     new = {
         "description": description,
         "evidence_start": evidence_start,
         "evidence_end": evidence_end,
         "evidence_quote": evidence_quote,
     }
-    updated = statement_update(statement=statement, user=user, conditions=[*current, new])
-    return updated.conditions.order_by("-position", "-id")[0]
+    (condition,) = _clean_conditions(statement.article, [new])
+    last = statement.conditions.order_by("-position").values_list("position", flat=True).first()
+    condition.statement = statement
+    condition.position = 0 if last is None else last + 1
+    condition.evidence_quote = condition.evidence_quote or ""
+    condition.save()
+    _conditions_changed(statement=statement, user=user, before=before)
+    return condition
 
 
 @transaction.atomic
-def condition_delete(*, condition: Condition, user: User) -> None:
-    """Remove one condition from its statement (recorded as an edit of the statement)."""
+def condition_delete(*, condition: Condition, user: User, expected_version: int | str | None = None) -> None:
+    """Remove one condition from its statement (recorded as an edit of the statement); the others
+    keep their rows and ids. A condition already removed by someone else raises
+    Condition.DoesNotExist."""
     statement = condition.statement
-    remaining = [
-        condition_input(c) for c in statement.conditions.order_by("position", "id") if c.pk != condition.pk
-    ]
-    statement_update(statement=statement, user=user, conditions=remaining)
+    if not permissions.can_edit_statement(user, statement):
+        raise PermissionDenied("You can only edit your own statements.")
+    statement = _lock_statement(statement, expected_version)
+    current = _locked_condition(condition, statement)
+    before = statement_snapshot(statement)
+    current.delete()
+    _conditions_changed(statement=statement, user=user, before=before)
 
 
 @transaction.atomic
-def condition_update(*, condition: Condition, user: User, **changes: Any) -> Condition:
+def condition_update(
+    *, condition: Condition, user: User, expected_version: int | None = None, **changes: Any
+) -> Condition:
     """Change one condition of a statement (its description and/or evidence span), recorded as an
     edit of the statement. New evidence offsets need the evidence quote, so they can be checked.
 
-    A statement's conditions are saved as a list, so the condition returned (at the same position)
-    has a new id when anything changed."""
+    Only that row changes and it keeps its id; the statement is locked first, so a concurrent
+    edit of another condition is never lost."""
     unknown = set(changes) - set(_CONDITION_FIELDS)
     if unknown:
         raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
     statement = condition.statement
-    items, position = [], 0
-    for index, c in enumerate(statement.conditions.order_by("position", "id")):
-        item = condition_input(c)
-        if c.pk == condition.pk:
-            item.update(changes)
-            position = index
-        items.append(item)
-    updated = statement_update(statement=statement, user=user, conditions=items)
-    return updated.conditions.order_by("position", "id")[position]
+    if not permissions.can_edit_statement(user, statement):
+        raise PermissionDenied("You can only edit your own statements.")
+    statement = _lock_statement(statement, expected_version)
+    current = _locked_condition(condition, statement)
+    item = {**condition_input(current), **changes}
+    (clean,) = _clean_conditions(statement.article, [item])
+    if _condition_key(clean) == _condition_key(current):
+        return current
+    before = statement_snapshot(statement)
+    current.description, current.evidence_start = clean.description, clean.evidence_start
+    current.evidence_end, current.evidence_quote = clean.evidence_end, clean.evidence_quote or ""
+    current.save(update_fields=["description", "evidence_start", "evidence_end", "evidence_quote"])
+    _conditions_changed(statement=statement, user=user, before=before)
+    return current
 
 
 # --------------------------------------------------------------------------------------------
