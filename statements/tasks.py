@@ -7,4 +7,5 @@ that any layer may register a handler without the job machinery importing it upw
 
 HANDLERS: dict[str, str] = {
     # "import_statements": "statements.data.bulk.run_import_job",
+    "preannotate": "statements.services.suggestions.preannotate_job",
 }

@@ -46,6 +46,7 @@ class EventView:
     comment: str = ""
     sources: list[int] = field(default_factory=list)
     label: str = ""  # the statement, for pages listing several (the article history)
+    suggestion_label: str = ""  # "accepted a suggestion (score 0.90)" (#11)
 
     @property
     def action_label(self) -> str:
@@ -119,6 +120,16 @@ def _diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[C
     return out
 
 
+def _suggestion_label(provenance: Any) -> str:
+    """A statement that began as a suggestion (#11): "accepted a suggestion (score 0.90)",
+    "… changed before accepting"."""
+    if not isinstance(provenance, dict):
+        return ""
+    score = provenance.get("score")
+    text = "accepted a suggestion" + (f" (score {score:.2f})" if isinstance(score, (int, float)) else "")
+    return text + (", changed before accepting" if provenance.get("changed") else "")
+
+
 def describe_event(event: StatementEvent) -> EventView:
     """A history entry as the pages show it (no query)."""
     view = EventView(event=event)
@@ -126,6 +137,7 @@ def describe_event(event: StatementEvent) -> EventView:
     if event.action in (EventAction.CREATED, EventAction.ADJUDICATED):
         view.state = _state(after)
         view.sources = list(before.get("sources") or [])
+        view.suggestion_label = _suggestion_label(after.get("suggestion"))
     elif event.action == EventAction.DELETED:
         view.state = _state(before)
     elif event.action == EventAction.REVIEWED:
