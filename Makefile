@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format chromium bench clean
+.PHONY: install run test lint format chromium nginx bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is required (found " + sys.version.split()[0] + "). With pyenv, .python-version selects 3.12; otherwise run: make PYTHON=python3.12 ...")'
@@ -44,7 +44,19 @@ chromium:
 	  fi; \
 	fi
 
-test: install chromium
+# The deploy tests (tests/deploy/) start Debian's nginx in front of gunicorn; same rule as Chromium.
+nginx:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's nginx for the deploy tests…"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >/dev/null \
+	      || (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >/dev/null); \
+	  else \
+	    echo "warning: nginx is missing (sudo apt-get install -y nginx); deploy tests will be skipped"; \
+	  fi; \
+	fi
+
+test: install chromium nginx
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 lint: install
