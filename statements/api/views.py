@@ -594,7 +594,15 @@ class _AnyFormat(DefaultContentNegotiation):
             enum=list(exporting.FORMATS),
             default="jsonl",
             description="The file format.",
-        )
+        ),
+        OpenApiParameter(
+            "raw",
+            OpenApiTypes.BOOL,
+            default=False,
+            description="CSV only: keep cells exactly as stored. By default a cell starting with "
+            "`=`, `+`, `-`, `@`, tab or CR gets a `'` before it, so a spreadsheet does not run it "
+            "as a formula (OWASP's advice on CSV injection).",
+        ),
     ],
     filters=True,
     responses={
@@ -619,11 +627,18 @@ class StatementExportView(ApiViewMixin, GenericAPIView):
         if fmt not in exporting.FORMATS:
             choices = ", ".join(exporting.FORMATS)
             raise ValidationError({"format": [f"“{fmt}” is not a format; choose one of {choices}."]})
+        raw = request.query_params.get("raw", "false").lower()
+        if raw not in ("true", "false", "1", "0"):
+            raise ValidationError({"raw": [f"“{raw}” is not true or false."]})
         queryset = self.filter_queryset(self.get_queryset())  # a bad filter value is a 400 here
         base_url = request.build_absolute_uri("/").rstrip("/")
         response = StreamingHttpResponse(
             exporting.export_statements(
-                queryset, fmt=fmt, base_url=base_url, collection_id=request.build_absolute_uri()
+                queryset,
+                fmt=fmt,
+                base_url=base_url,
+                collection_id=request.build_absolute_uri(),
+                raw=raw in ("true", "1"),
             ),
             content_type=exporting.CONTENT_TYPES[fmt],
         )

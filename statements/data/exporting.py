@@ -43,6 +43,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, Q, QuerySet
 from psycopg import pq
 
+from statements.data.csv_safety import neutralize_csv_line
 from statements.models import Actor, Article, Condition, Review, Statement, User, Verdict
 from statements.services import CONTEXT_CHARS
 
@@ -628,9 +629,13 @@ def export_statements(
     collection_id: str | None = None,
     engine: str | None = None,
     on_rows: Callable[[int], None] | None = None,
+    raw: bool = False,
 ) -> Generator[bytes, None, None]:
     """Yield the export of `queryset` (already filtered and scoped to what the user may see) in
     `fmt`, as chunks of about 256 KB, the first as soon as the first row is read.
+
+    CSV cells starting with `=`, `+`, `-`, `@`, tab or CR get a `'` before them (formula
+    injection, statements/data/csv_safety.py) unless `raw` is true; the other formats ignore it.
 
     `base_url` (no trailing slash) makes the W3C IRIs absolute; `collection_id` is the W3C
     collection's IRI (the export URL). `engine` is "copy" (PostgreSQL) or "python" (any database);
@@ -641,7 +646,7 @@ def export_statements(
     engine = engine or default_engine(queryset.db)
     if engine == "copy" and connections[queryset.db].vendor != "postgresql":
         raise ValueError("The copy engine needs PostgreSQL.")
-    return _stream(queryset, fmt, base_url.rstrip("/"), collection_id, engine, on_rows)
+    return _stream(queryset, fmt, base_url.rstrip("/"), collection_id, engine, on_rows, raw)
 
 
 def _stream(
@@ -651,6 +656,7 @@ def _stream(
     collection_id: str | None,
     engine: str,
     on_rows: Callable[[int], None] | None,
+    raw: bool = False,
 ) -> Generator[bytes, None, None]:
     connection = connections[queryset.db]
     # On PostgreSQL: one snapshot for the fragments and the rows (a read-only repeatable-read
@@ -677,10 +683,11 @@ def _stream(
             fmt, queryset, collection_id or f"{base_url}/api/export/statements"
         )
         fields = _copy_fields(queryset, fmt) if engine == "copy" else _python_fields(queryset, fmt)
+        lines = _lines(fmt, fields, actors, users, base_url)
+        if fmt == "csv" and not raw:  # the one place CSV cells are made safe for spreadsheets
+            lines = map(neutralize_csv_line, lines)
         try:
-            yield from _chunks(
-                _lines(fmt, fields, actors, users, base_url), header, separator, footer, on_rows
-            )
+            yield from _chunks(lines, header, separator, footer, on_rows)
         finally:
             # Stop the query now (COPY is cancelled), before the transaction ends: a client that
             # went away costs nothing further.

@@ -39,6 +39,12 @@ class Command(BaseCommand):
             "--base-url", default="http://localhost:8000", help="Makes the W3C annotation IRIs absolute."
         )
         parser.add_argument("--engine", choices=["copy", "python"], help="Default: copy on PostgreSQL.")
+        parser.add_argument(
+            "--raw",
+            action="store_true",
+            help="CSV: keep cells exactly as stored (by default a cell starting with =, +, -, @, tab "
+            "or CR gets a ' before it, so that a spreadsheet does not run it as a formula).",
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar, even on a terminal.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -83,6 +89,7 @@ class Command(BaseCommand):
             collection_id=f"{options['base_url'].rstrip('/')}/api/export/statements?format={fmt}",
             engine=options["engine"],
             on_rows=bar.update,
+            raw=options["raw"],
         )
         try:
             if to_stdout:
