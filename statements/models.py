@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.db.models.functions import Length, Lower
 from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
 from django.urls import reverse
@@ -273,6 +273,24 @@ class StatementQuerySet(models.QuerySet["Statement"]):
         annotator joined, conditions prefetched (1 query + 1 prefetch, whatever the rows)."""
         return self.select_related("article", "speaker", "addressee", "annotator").with_conditions()
 
+    def unit_settled(self) -> StatementQuerySet:
+        """Analysts' statements whose unit a lead has closed: adjudicated into a gold statement,
+        or dismissed (UnitDismissal). Their review no longer matters: the unit is decided."""
+        return self.filter(
+            Q(Exists(_GOLD_SOURCE.filter(to_statement=OuterRef("pk"))))
+            | Q(Exists(_DISMISSED.filter(statement=OuterRef("pk"))))
+        )
+
+    def awaiting_review(self) -> StatementQuerySet:
+        """Statements waiting for a verdict: pending, not gold, and not in a unit a lead has
+        closed (adjudicated or dismissed). The one rule for the review queue, its badge, the
+        dashboard's backlog and the projects' 'awaiting review' counts."""
+        return (
+            self.filter(status=Status.PENDING, is_gold=False)
+            .exclude(Exists(_GOLD_SOURCE.filter(to_statement=OuterRef("pk"))))
+            .exclude(Exists(_DISMISSED.filter(statement=OuterRef("pk"))))
+        )
+
 
 class Statement(models.Model):
     """A quoted or reported statement: a span of an article attributed to a speaker."""
@@ -442,12 +460,38 @@ class Comment(models.Model):
         return f"{self.author}: {self.body[:40]}"
 
 
+class UnitDismissal(models.Model):
+    """A lead's decision that one unit of the compare page (the analysts' statements at one place
+    in the text) gets no gold statement: not a statement after all, outside the codebook, a
+    duplicate. The reason is required; each source statement's history records it (action
+    'dismissed'). The statements leave the review queue and the dashboard's open units."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="dismissals")
+    statements = models.ManyToManyField(Statement, related_name="dismissals")
+    reason = models.TextField()
+    dismissed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="dismissals")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article_id", "created_at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="dismissal_reason_not_blank")]
+
+    def __str__(self) -> str:
+        return f"Unit dismissed on {self.article_id} by {self.dismissed_by}: {self.reason[:40]}"
+
+
+# The link tables the unit_settled / awaiting_review subqueries read.
+_GOLD_SOURCE = Statement.adjudicated_from.through.objects
+_DISMISSED = UnitDismissal.statements.through.objects
+
+
 class EventAction(models.TextChoices):
     CREATED = "created", "Created"
     UPDATED = "updated", "Updated"
     DELETED = "deleted", "Deleted"
     REVIEWED = "reviewed", "Reviewed"
     ADJUDICATED = "adjudicated", "Adjudicated"
+    DISMISSED = "dismissed", "Dismissed"
 
 
 class StatementEvent(models.Model):
