@@ -60,6 +60,8 @@ PK_OF = [
     ("comment_", "statement"),
     ("project_", "project_pk"),
     ("api-job-", "job"),
+    ("api-suggestion", "article"),  # suggestions (#11): api-suggestions, api-suggestion-accept, …
+    ("api-preannotate", "project_pk"),
     ("job_", "job"),
 ]
 

@@ -7,7 +7,7 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
-from statements.api import jobs, views
+from statements.api import jobs, suggestions, views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_format_suffixes = False
@@ -28,6 +28,28 @@ schema_view = SpectacularAPIView.as_view(
 urlpatterns = [
     path("export/statements", views.StatementExportView.as_view(), name="api-export-statements"),
     path("agreement/", views.AgreementView.as_view(), name="api-agreement"),
+    # suggestions (#11)
+    path(
+        "articles/<int:pk>/suggestions/", suggestions.ArticleSuggestionsView.as_view(), name="api-suggestions"
+    ),
+    path(
+        "articles/<int:pk>/suggestions/accept/",
+        suggestions.SuggestionAcceptView.as_view(),
+        name="api-suggestion-accept",
+    ),
+    path(
+        "articles/<int:pk>/suggestions/reject/",
+        suggestions.SuggestionRejectView.as_view(),
+        name="api-suggestion-reject",
+    ),
+    path(
+        "articles/<int:pk>/suggestions/accept-above/",
+        suggestions.SuggestionAcceptAboveView.as_view(),
+        name="api-suggestion-accept-above",
+    ),
+    path(
+        "projects/<int:pk>/preannotate/", suggestions.ProjectPreannotateView.as_view(), name="api-preannotate"
+    ),
     path("schema/", schema_view, name="api-schema"),
     # The docs page is for people in a browser: without a session, the sign-in page.
     path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),

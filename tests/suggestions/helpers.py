@@ -6,10 +6,12 @@ from statements.models import Actor, ActorAlias, Article
 from tests.factories import ArticleFactory
 
 TEXT = (
-    "LINDGRAD (Reuters) - Valdoria's foreign minister Anna Kovac on Tuesday urged Kestria to withdraw its ships.\n"
+    "LINDGRAD (Reuters) - Valdoria's foreign minister Anna Kovac on Tuesday "
+    "urged Kestria to withdraw its ships.\n"
     "“We welcome the talks and support a ceasefire,” Kovac told reporters.\n"
     "“Kestria must pull back its fleet before any meeting,” she said.\n"
-    "“Talks could resume only if the blockade ends,” said Marta Olsen, a spokeswoman for the Northern League.\n"
+    "“Talks could resume only if the blockade ends,” said Marta Olsen, "
+    "a spokeswoman for the Northern League.\n"
     "A senior official said the summit was “in principle” possible."
 )
 WELCOME = "We welcome the talks and support a ceasefire,"
