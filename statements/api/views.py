@@ -17,11 +17,12 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, Prefetch, Q, QuerySet
 from django.http import StreamingHttpResponse
+from django.urls import reverse
 from django_filters import rest_framework as django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import filters, mixins, parsers, status, viewsets
+from rest_framework import exceptions, filters, mixins, parsers, status, viewsets
 from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -40,7 +41,7 @@ from statements.api.base import (
     JSONLParser,
     PagePagination,
 )
-from statements.data import exporting
+from statements.data import article_import_job, exporting
 from statements.data.importing import ImportFailed, import_articles
 from statements.filters import (
     ActorFilter,
@@ -325,14 +326,28 @@ class ArticleViewSet(ApiViewMixin, viewsets.ModelViewSet):
             "(an id or a slug; it may be left out when you add articles to exactly one open "
             "project). All or nothing: one invalid item refuses the whole request with messages "
             "per item position. Articles are unique by their normalized text within a project: an "
-            "item already stored there is reported with `created: false`."
+            "item already stored there is reported with `created: false`. A body over 1 MB (up to "
+            "64 MB), or `?background=true`, is imported by a background job instead: the answer "
+            "is 202 with the job's id and URL (`GET /api/jobs/<id>/`: progress, then the same "
+            "outcome per item as `result`, or the messages per item as `errors`)."
         ),
-        parameters=[OpenApiParameter("project", OpenApiTypes.STR, description="The project's id or slug.")],
+        parameters=[
+            OpenApiParameter("project", OpenApiTypes.STR, description="The project's id or slug."),
+            OpenApiParameter(
+                "background", OpenApiTypes.BOOL, description="Import in a background job whatever the size."
+            ),
+        ],
         request={
             "application/json": s.ArticleInputSerializer(many=True),
             "application/x-ndjson": OpenApiTypes.STR,
         },
-        responses={200: s.ImportResultSerializer, 400: OpenApiResponse(description="Errors per item.")},
+        responses={
+            200: s.ImportResultSerializer,
+            201: s.ImportResultSerializer,
+            202: OpenApiResponse(description='Queued as a background job: `{"job": id, "url": …}`.'),
+            400: OpenApiResponse(description="Errors per item."),
+            413: OpenApiResponse(description="The body is over 64 MB."),
+        },
     )
     @action(
         detail=False,
@@ -341,6 +356,8 @@ class ArticleViewSet(ApiViewMixin, viewsets.ModelViewSet):
         parser_classes=[parsers.JSONParser, JSONLinesParser, JSONLParser],
     )
     def import_articles(self, request: Request) -> Response:
+        if self._import_in_background(request):
+            return self._queue_import(request)
         items = request.data
         if not isinstance(items, list):
             raise ValidationError({"non_field_errors": ["Send a JSON array of articles, or JSONL."]})
@@ -359,6 +376,33 @@ class ArticleViewSet(ApiViewMixin, viewsets.ModelViewSet):
             "articles": [{"index": a.position, "id": a.id, "created": a.created} for a in report.articles],
         }
         return Response(data, status=status.HTTP_201_CREATED if report.created else status.HTTP_200_OK)
+
+    def _import_in_background(self, request: Request) -> bool:
+        background = request.query_params.get("background", "").strip().lower()
+        if background in {"1", "true", "yes"}:
+            return True
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        return length > article_import_job.INLINE_MAX_BYTES
+
+    def _queue_import(self, request: Request) -> Response:
+        """Hand the raw body to a job (statements/data/article_import_job.py): the items are
+        checked by the worker, as the inline import checks them; the caller's right now."""
+        media_type = (request.content_type or "").split(";")[0].strip().lower()
+        if media_type not in {parser.media_type for parser in self.get_parsers()}:
+            raise exceptions.UnsupportedMediaType(media_type)
+        ref = request.query_params.get("project", "").strip()
+        if len(ref) > 80 or "\x00" in ref:
+            raise ValidationError({"project": ["Give a project's id or slug."]})
+        user = _caller(request)
+        project = services.project_for_writing(user=user, project=_project_named(user, ref))
+        job = article_import_job.start_article_import(
+            user=user, project=project, payload=request.stream.read() if request.stream else b""
+        )
+        url = request.build_absolute_uri(reverse("api-job-detail", args=[job.pk]))
+        return Response({"job": job.pk, "url": url}, status=status.HTTP_202_ACCEPTED)
 
 
 # ---- Actors -----------------------------------------------------------------------------------
