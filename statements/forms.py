@@ -92,8 +92,9 @@ class ConditionRow:
 class StatementForm(forms.Form):
     """The tagging panel (new statement) and the edit form (existing statement).
 
-    New statements send `start_u16`/`end_u16` (UTF-16) and the quote; edits do not change the
-    span. Conditions come as parallel lists (`condition`, `condition_id`, `condition_ev_start`,
+    New statements send `start_u16`/`end_u16` (UTF-16) and the quote; edits send them too (the
+    span can be corrected) or leave them out (the span stays). Conditions come as parallel lists
+    (`condition`, `condition_id`, `condition_ev_start`,
     `condition_ev_end`, `condition_ev_quote`), one entry per row of the panel.
     """
 
@@ -114,9 +115,15 @@ class StatementForm(forms.Form):
         self.article = article
         self.statement = statement
         if statement is not None and data is None:
+
+            def u16(offset: int) -> int:  # the browser's offset of a code-point offset
+                return len(article.text[:offset].encode("utf-16-le")) // 2
+
             kwargs.setdefault(
                 "initial",
                 {
+                    "start_u16": u16(statement.start),
+                    "end_u16": u16(statement.end),
                     "quote": statement.quote,
                     "stance": statement.stance,
                     "speaker": statement.speaker_id or "",
@@ -187,7 +194,7 @@ class StatementForm(forms.Form):
             "note": data["note"],
             "conditions": self._service_conditions(text),
         }
-        if self.statement is None:
+        if self.statement is None or (data["start_u16"] is not None and data["end_u16"] is not None):
             out["start"] = text.to_code_points(data["start_u16"])
             out["end"] = text.to_code_points(data["end_u16"])
             out["quote"] = data["quote"]

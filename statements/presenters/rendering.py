@@ -20,6 +20,8 @@ from statements.presenters.highlight import segments
 from statements.selectors.workspace import StatementRow
 
 _esc = html.escape
+# Review outcomes drawn on the highlight itself (pending and accepted are the plain look).
+_FLAGGED = frozenset({"rejected", "changes_requested"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +40,13 @@ def highlighted_text(text: str, rows: Iterable[StatementRow]) -> SafeString:
 
     Only text and <mark> elements: the container's textContent stays exactly `text`, which is
     what the browser measures selections against. A mark carries `data-ids` (the statements
-    covering it, innermost first), `data-ev` (the statements whose condition evidence covers it),
-    the colour of its innermost statement's stance, and `hl-start` where a statement begins, so
-    adjacent spans stay distinguishable. Overlapping and nested spans never cross tags because
-    every boundary cuts the text into segments (statements/highlight.py).
+    covering it, innermost first; where spans coincide, gold first), `data-ev` (the statements
+    whose condition evidence covers it), the colour of its innermost statement's stance, `gold`
+    and its review status (`st-rejected`, `st-changes_requested`: drawn on the highlight itself),
+    `hl-start` where a statement begins, so adjacent spans stay distinguishable, and an
+    `aria-description` (stance, speaker, status) for screen readers. Overlapping and nested
+    spans never cross tags because every boundary cuts the text into segments
+    (statements/highlight.py).
     """
     spans: list[_Span] = []
     for row in rows:
@@ -55,22 +60,37 @@ def highlighted_text(text: str, rows: Iterable[StatementRow]) -> SafeString:
         if not seg.spans:
             out.append(body)
             continue
-        covering = sorted((m for m in seg.spans if not m.evidence), key=lambda m: (m.end - m.start, m.row.pk))
+        covering = sorted(
+            (m for m in seg.spans if not m.evidence),
+            key=lambda m: (m.end - m.start, not m.row.is_gold, m.row.pk),
+        )
         evidence_of = sorted({m.row.pk for m in seg.spans if m.evidence})
         ev_attr = f' data-ev="{" ".join(map(str, evidence_of))}"' if evidence_of else ""
         if not covering:
             out.append(f'<mark class="ev"{ev_attr}>{body}</mark>')
             continue
-        classes = f"hl s-{covering[0].row.stance}"
+        top = covering[0].row
+        classes = f"hl s-{top.stance}"
         if len(covering) > 1:
             classes += " d2" if len(covering) == 2 else " d3"
         if any(m.start == seg.start for m in covering):
             classes += " hl-start"
+        if top.status in _FLAGGED:
+            classes += f" st-{top.status}"
+        if top.is_gold:
+            classes += " gold"
         ids = " ".join(str(m.row.pk) for m in covering)
         title = _esc(
-            "; ".join(f"{m.row.stance_label}: {m.row.speaker_name or 'unknown speaker'}" for m in covering)
+            "; ".join(
+                f"{'Gold ' if m.row.is_gold else ''}{m.row.stance_label}: "
+                f"{m.row.speaker_name or 'unknown speaker'}, {m.row.status_label.lower()}"
+                for m in covering
+            )
         )
-        out.append(f'<mark class="{classes}" data-ids="{ids}"{ev_attr} title="{title}">{body}</mark>')
+        out.append(
+            f'<mark class="{classes}" data-ids="{ids}"{ev_attr} title="{title}"'
+            f' aria-description="{title}">{body}</mark>'
+        )
     return mark_safe("".join(out))  # every piece of text above is escaped
 
 
@@ -89,13 +109,18 @@ def statement_items(rows: Sequence[StatementRow], *, article_url: str, show: str
         if row.conditions:
             items = "".join(f"<li>{_esc(c.description)}</li>" for c in row.conditions)
             conditions = f'<ul class="conditions">{items}</ul>'
+        speaker = _esc(row.speaker_name)
+        gold = " · gold" if row.is_gold else ""
         out.append(
-            f'<li id="statement-{pk}" class="statement s-{row.stance}">'
+            f'<li id="statement-{pk}" class="statement s-{row.stance}" data-statement="{pk}"'
+            f' data-start="{row.start}" data-end="{row.end}" data-stance="{row.stance}"'
+            f' data-status="{row.status}" data-speaker="{speaker}"'
+            f' data-mine="{1 if row.annotator_id == user_id else 0}">'
             f'<a class="statement-link" href="{url}#statement-{pk}" hx-get="{url}" hx-target="#panel"'
             f' hx-swap="outerHTML" data-statement="{pk}"><q>{_esc(row.quote)}</q></a>'
             f'<p class="who"><strong>{_esc(row.speaker_name or "Unknown speaker")}</strong>{addressee}</p>'
             f'<p class="tags"><span class="badge s-{row.stance}">{row.stance_label}</span>'
-            f' <span class="status st-{row.status}">{row.status_label}</span>'
+            f' <span class="status st-{row.status}">{row.status_label}</span>{gold}'
             f' <span class="by">{by}</span></p>{conditions}</li>\n'
         )
     return mark_safe("".join(out))  # every piece of text above is escaped

@@ -128,14 +128,21 @@ _ROW_FIELDS = (
 
 
 def article_page_rows(
-    article: Article, user: AnyUser, *, mine: bool = False, ids: Sequence[int] | None = None
+    article: Article,
+    user: AnyUser,
+    *,
+    mine: bool = False,
+    gold: bool = False,
+    ids: Sequence[int] | None = None,
 ) -> list[StatementRow]:
-    """The statements of `article` that `user` may see (only their own with `mine`, only `ids`,
-    in that order, when given), in text order, with speaker, addressee, annotator and
-    conditions, as plain rows: one query however many there are."""
+    """The statements of `article` that `user` may see (only their own with `mine`, only gold
+    ones with `gold`, only `ids`, in that order, when given), in text order, with speaker,
+    addressee, annotator and conditions, as plain rows: one query however many there are."""
     qs = Statement.objects.filter(article=article).filter(permissions.visible_statements_q(user))
     if mine:
         qs = qs.filter(annotator_id=user.pk)
+    if gold:
+        qs = qs.filter(is_gold=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     names: dict[int, str] = {}
@@ -160,6 +167,16 @@ def article_page_rows(
     if ids is not None:
         return [rows[i] for i in ids if i in rows]
     return list(rows.values())
+
+
+def stored_version(pk: int) -> tuple[Statement, str]:
+    """A statement as stored now (speaker, addressee, conditions), and who changed it last:
+    the other side of a version conflict on the edit form. Three queries."""
+    stored = (
+        Statement.objects.select_related("speaker", "addressee").prefetch_related("conditions").get(pk=pk)
+    )
+    last = stored.events.order_by("-id").select_related("user").first()
+    return stored, str(last.user) if last is not None else ""
 
 
 def statement_row(statement: Statement) -> StatementRow:

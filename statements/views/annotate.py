@@ -52,8 +52,11 @@ STATEMENT_ERROR_FIELDS = {"start": "quote", "end": "quote", "version": "__all__"
 
 
 def _show(params: QueryDict, user: AnyUser, article: Article) -> str:
-    """'mine' or 'all': whose statements the article page shows."""
-    return "mine" if params.get("show") == "mine" and permissions.can_annotate(user, article) else "all"
+    """The layer the article page draws: 'mine', 'all' (everyone's the user may see) or 'gold'."""
+    value = params.get("show")
+    if value == "gold":
+        return "gold"
+    return "mine" if value == "mine" and permissions.can_annotate(user, article) else "all"
 
 
 # --------------------------------------------------------------------------------------------
@@ -129,7 +132,7 @@ def _article_context(
     asks for the previous / next document of the project and the next one without a statement
     of the user's (selectors/projects.py: three small queries, two for viewers)."""
     user = request.user
-    rows = workspace.article_page_rows(article, user, mine=show == "mine")
+    rows = workspace.article_page_rows(article, user, mine=show == "mine", gold=show == "gold")
     by_id = {row.pk: row for row in rows}
     missing = [i for i in selected_ids if i not in by_id]
     if missing:
@@ -156,6 +159,7 @@ def _article_context(
         "blind": permissions.blind_by(user, assignment, article),
         "new_form": new_form,
         "stances": Stance.choices,
+        "statuses": Status.choices,
         **_panel_context(request, article, chosen, editing=editing, edit_form=edit_form, fresh=fresh),
     }
 
@@ -208,7 +212,7 @@ def _get_statement_for_user(request: HtmxHttpRequest, pk: int, *, edit: bool) ->
 
 
 def _statement_url(article: Article, show: str, statement_id: int | None = None) -> str:
-    params = {"show": show} if show == "mine" else {}
+    params = {"show": show} if show != "all" else {}
     if statement_id is not None:
         params["statement"] = str(statement_id)
     query = f"?{urlencode(params)}" if params else ""
@@ -261,6 +265,7 @@ def _form_errors(
         edit_form=context.get("edit_form"),
     )
     page["panel_errors"] = context.get("panel_errors")
+    page["conflict"] = context.get("conflict")
     return render(request, ARTICLE_PAGE, page, status=422)
 
 
@@ -283,13 +288,98 @@ def statement_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _form_errors(request, article, show, "tagger", new_form=form)
 
 
+# The fields a version conflict compares, as (name, label); "span" is the quote and its offsets.
+CONFLICT_FIELDS = (
+    ("span", "Quote"),
+    ("stance", "Stance"),
+    ("speaker", "Speaker"),
+    ("addressee", "Addressee"),
+    ("note", "Note"),
+    ("conditions", "Conditions"),
+)
+
+
+def _theirs_into(data: QueryDict, statement: Statement, fields: set[str]) -> QueryDict:
+    """The posted edit form with the stored statement's values for `fields` (a merge after a
+    version conflict: the user chose "theirs" for them)."""
+    data = data.copy()
+    text = statement.article.text
+    if "span" in fields:
+        data["start_u16"] = str(len(text[: statement.start].encode("utf-16-le")) // 2)
+        data["end_u16"] = str(len(text[: statement.end].encode("utf-16-le")) // 2)
+        data["quote"] = statement.quote
+    for name in ("stance", "note"):
+        if name in fields:
+            data[name] = getattr(statement, name)
+    for name in ("speaker", "addressee"):
+        if name in fields:
+            data[name] = str(getattr(statement, f"{name}_id") or "")
+    if "conditions" in fields:
+        conditions = list(statement.conditions.all())
+        data.setlist("condition", [c.description for c in conditions])
+        data.setlist("condition_id", [str(c.pk) for c in conditions])
+        data.setlist("condition_ev_start", ["" for _ in conditions])  # kept by id
+        data.setlist("condition_ev_end", ["" for _ in conditions])
+        data.setlist("condition_ev_quote", [c.evidence_quote for c in conditions])
+    return data
+
+
+def _conflict(form: StatementForm, statement: Statement) -> dict[str, Any]:
+    """Both versions of each field that differs: the user's (the posted form) and the stored
+    one, for the conflict table of the edit form."""
+    stored, by = workspace.stored_version(statement.pk)
+    data = form.cleaned_data
+    stance_label = dict(Stance.choices)
+
+    def actor_name(value: Any) -> str:
+        value = str(value or "")
+        for role in ("speaker", "addressee"):
+            actor = getattr(form, f"{role}_actor")
+            if actor is not None and str(actor.pk) == value:
+                return actor.name
+        return "" if not value else f"Actor #{value}"
+
+    mine = {
+        "span": data.get("quote") if data.get("start_u16") is not None else stored.quote,
+        "stance": stance_label.get(data.get("stance") or "", data.get("stance") or ""),
+        "speaker": actor_name(data.get("speaker")),
+        "addressee": actor_name(data.get("addressee")),
+        "note": data.get("note") or "",
+        "conditions": "; ".join(row.description for row in form.condition_rows if row.description.strip()),
+    }
+    theirs = {
+        "span": stored.quote,
+        "stance": stance_label.get(stored.stance, stored.stance),
+        "speaker": stored.speaker.name if stored.speaker else "",
+        "addressee": stored.addressee.name if stored.addressee else "",
+        "note": stored.note,
+        "conditions": "; ".join(c.description for c in stored.conditions.all()),
+    }
+    rows = [
+        {"name": name, "label": label, "mine": mine[name], "theirs": theirs[name]}
+        for name, label in CONFLICT_FIELDS
+        if mine[name] != theirs[name]
+    ]
+    return {"version": stored.version, "rows": rows, "by": by}
+
+
 @login_required
 @require_POST
 def statement_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Save the edit form. A version conflict (someone saved meanwhile) comes back as both
+    versions side by side; the form is sent again with `resolve=mine` (keep mine: the new
+    version number, my values) or `resolve=merge` (per field, `take_<field>=theirs` takes the
+    stored value), so nothing is retyped."""
     statement = _get_statement_for_user(request, pk, edit=True)
     article = statement.article
     show = _show(request.POST, request.user, article)
-    form = StatementForm(request.POST, article=article, statement=statement)
+    data: QueryDict = request.POST
+    if data.get("resolve") == "merge":
+        taken = {name for name, _ in CONFLICT_FIELDS if data.get(f"take_{name}") == "theirs"}
+        if taken:
+            data = _theirs_into(data, statement, taken)
+    form = StatementForm(data, article=article, statement=statement)
+    conflict = None
     if form.is_valid():
         try:
             services.statement_update(
@@ -299,7 +389,10 @@ def statement_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 **form.service_data(),
             )
         except ValidationError as exc:
-            add_service_errors(form, exc, STATEMENT_ERROR_FIELDS)
+            if hasattr(exc, "error_dict") and "version" in exc.error_dict:
+                conflict = _conflict(form, statement)
+            else:
+                add_service_errors(form, exc, STATEMENT_ERROR_FIELDS)
         else:
             return _after_write(request, article, show, "Statement updated.", statement.pk)
     return _form_errors(
@@ -311,6 +404,7 @@ def statement_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         also_here=[],
         can_edit=True,
         edit_form=form,
+        conflict=conflict,
     )
 
 
