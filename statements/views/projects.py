@@ -28,7 +28,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from statements import permissions, services
-from statements.data import importing
+from statements.data import article_import_job, importing
 from statements.models import Article, Membership, Project, Role, User, label_of
 from statements.presenters.markdown import render_markdown
 from statements.selectors import catalog
@@ -450,6 +450,33 @@ def _json_items(upload: UploadedFile, rows: list[UploadRow]) -> list[tuple[int, 
     return items
 
 
+def _queue_big_upload(request: HtmxHttpRequest, project: Project) -> str | None:
+    """Files over article_import_job.INLINE_MAX_BYTES in all are imported by a background job:
+    the address of its page, or None to import them now (small, or a text file to refuse)."""
+    files = _uploaded_files(request)
+    if sum(f.size or 0 for f in files) <= article_import_job.INLINE_MAX_BYTES:
+        return None
+    first = files[0]
+    if PurePath(first.name or "").suffix.lower() in JSON_SUFFIXES:
+        payload, names = first.read(), None
+    else:
+        texts: list[tuple[str, str]] = []
+        for upload in files:
+            if (upload.size or 0) > MAX_TEXT_FILE_BYTES:
+                return None  # refused on its row by the inline path, which stores nothing
+            try:
+                texts.append((_title_from(upload.name or ""), upload.read().decode("utf-8-sig")))
+            except UnicodeDecodeError:
+                return None
+            upload.seek(0)
+        payload = article_import_job.texts_as_payload(texts)
+        names = [upload.name or f"file {i + 1}" for i, upload in enumerate(files)]
+    job = article_import_job.start_article_import(
+        user=request.user, project=project, payload=payload, name=first.name or "upload", names=names
+    )
+    return job.get_absolute_url()
+
+
 def _import_upload(request: HtmxHttpRequest, project: Project) -> tuple[list[UploadRow], bool]:
     """Import the uploaded files into `project`, all or nothing (one transaction): the result
     rows, and whether anything was stored."""
@@ -512,6 +539,9 @@ def project_upload(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     try:
         if project.archived:
             raise UploadRefused(f"“{project}” is archived: nothing can be added to it.")
+        job_url = _queue_big_upload(request, project)
+        if job_url is not None:  # the job's page follows its progress and shows the result
+            return HttpResponseClientRedirect(job_url) if request.htmx else redirect(job_url)
         rows, stored = _import_upload(request, project)
     except UploadRefused as exc:
         context.update(errors=[str(exc)], rows=[], stored=False)
