@@ -41,7 +41,7 @@ from statements.api.base import (
     JSONLParser,
     PagePagination,
 )
-from statements.data import article_import_job, exporting
+from statements.data import article_import_job, exporting, peer_exports
 from statements.data.importing import ImportFailed, import_articles
 from statements.filters import (
     ActorFilter,
@@ -635,7 +635,7 @@ class _AnyFormat(DefaultContentNegotiation):
         OpenApiParameter(
             "format",
             OpenApiTypes.STR,
-            enum=list(exporting.FORMATS),
+            enum=[*exporting.FORMATS, *peer_exports.FORMATS],
             default="jsonl",
             description="The file format.",
         ),
@@ -668,8 +668,10 @@ class StatementExportView(ApiViewMixin, GenericAPIView):
 
     def get(self, request: Request) -> StreamingHttpResponse:
         fmt = request.query_params.get("format", "jsonl")
+        if fmt in peer_exports.FORMATS:  # label-studio, doccano, brat, events (data/peer_exports.py)
+            return self._peer(request, fmt)
         if fmt not in exporting.FORMATS:
-            choices = ", ".join(exporting.FORMATS)
+            choices = ", ".join((*exporting.FORMATS, *peer_exports.FORMATS))
             raise ValidationError({"format": [f"“{fmt}” is not a format; choose one of {choices}."]})
         raw = request.query_params.get("raw", "false").lower()
         if raw not in ("true", "false", "1", "0"):
@@ -688,6 +690,16 @@ class StatementExportView(ApiViewMixin, GenericAPIView):
         )
         response["Content-Disposition"] = f'attachment; filename="{exporting.export_filename(fmt)}"'
         response["X-Accel-Buffering"] = "no"  # let a proxy pass the stream on as it comes
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def _peer(self, request: Request, fmt: str) -> StreamingHttpResponse:
+        queryset = self.filter_queryset(self.get_queryset())  # a bad filter value is a 400 here
+        response = StreamingHttpResponse(
+            peer_exports.export_peer(queryset, fmt=fmt), content_type=peer_exports.CONTENT_TYPES[fmt]
+        )
+        response["Content-Disposition"] = f'attachment; filename="{peer_exports.export_filename(fmt)}"'
+        response["X-Accel-Buffering"] = "no"
         response["Cache-Control"] = "no-store"
         return response
 

@@ -16,11 +16,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from statements import services
 from statements.models import Project, User
+from statements.services import bulk
 
 
 @dataclass
@@ -56,6 +55,7 @@ class ImportFailed(Exception):
 _TEXT_LIMITS = {"title": 10_000, "text": 2_000_000}
 _OPTIONAL_TEXT = ("source", "url", "dateline", "language")
 _OPTIONAL_LIMIT = 10_000
+BATCH = 500
 
 
 def article_fields(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -105,9 +105,28 @@ def import_articles(
     """Import `(position, item)` pairs (position: an index, or a line number) as `user` (None: an
     operator's command) into `project` (left out: the one project where `user` may add articles,
     see services.project_for_writing). Raises ImportFailed, having stored nothing, if any item
-    is invalid; PermissionDenied if `user` may not add articles."""
+    is invalid; PermissionDenied if `user` may not add articles.
+
+    In batches of BATCH items (services.bulk.articles_get_or_create: validated, normalized and
+    hashed in Python, one query for the texts already there, one bulk insert), in one
+    transaction; once an item is invalid the rest are only checked."""
     report = ImportReport()
     errors: dict[Any, dict[str, list[str]]] = {}
+    batch: list[tuple[Any, dict[str, Any]]] = []
+
+    def flush() -> None:
+        if not batch:
+            return
+        outcomes = bulk.articles_get_or_create(
+            user=user, project=project, items=[fields for _, fields in batch], write=not errors
+        )
+        for (position, _), outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, dict):
+                errors[position] = outcome
+            else:
+                report.articles.append(ImportedArticle(position=position, id=outcome[0], created=outcome[1]))
+        batch.clear()
+
     with transaction.atomic():
         for position, raw in items:
             if on_item:
@@ -122,12 +141,10 @@ def import_articles(
             if problems:
                 errors[position] = problems
                 continue
-            try:
-                article, created = services.article_get_or_create(user=user, project=project, **fields)
-            except ValidationError as exc:
-                errors[position] = exc.message_dict
-                continue
-            report.articles.append(ImportedArticle(position=position, id=article.pk, created=created))
+            batch.append((position, fields))
+            if len(batch) >= BATCH:
+                flush()
+        flush()
         if errors:
             raise ImportFailed(errors)
     return report

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import QueryDict
 from tqdm import tqdm
 
-from statements.data import exporting
+from statements.data import exporting, peer_exports
 from statements.filters import StatementFilter, project_lookup
 from statements.models import Project, Statement, User
 from statements.selectors import catalog
@@ -19,7 +19,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--format", choices=exporting.FORMATS, default="jsonl")
+        parser.add_argument("--format", choices=[*exporting.FORMATS, *peer_exports.FORMATS], default="jsonl")
         parser.add_argument("--project", help="Only this project's statements (its id or slug).")
         parser.add_argument("-o", "--output", default="-", help="A file path; - (the default) is stdout.")
         for name in ("article", "speaker", "addressee", "annotator"):
@@ -82,14 +82,18 @@ class Command(BaseCommand):
         to_stdout = options["output"] == "-"
         show = not options["no_progress"] and sys.stderr.isatty()
         bar = tqdm(total=queryset.count() if show else None, unit=" rows", disable=not show, file=sys.stderr)
-        chunks = exporting.export_statements(
-            queryset,
-            fmt=fmt,
-            base_url=options["base_url"],
-            collection_id=f"{options['base_url'].rstrip('/')}/api/export/statements?format={fmt}",
-            engine=options["engine"],
-            on_rows=bar.update,
-            raw=options["raw"],
+        chunks = (
+            peer_exports.export_peer(queryset, fmt=fmt)  # label-studio, doccano, brat, events
+            if fmt in peer_exports.FORMATS
+            else exporting.export_statements(
+                queryset,
+                fmt=fmt,
+                base_url=options["base_url"],
+                collection_id=f"{options['base_url'].rstrip('/')}/api/export/statements?format={fmt}",
+                engine=options["engine"],
+                on_rows=bar.update,
+                raw=options["raw"],
+            )
         )
         try:
             if to_stdout:
