@@ -135,6 +135,19 @@ if env_str("REDIS_URL"):
         "TIMEOUT": 24 * 3600,
     }
 
+# More than one app server (README "Running in production"): with REDIS_URL the default cache
+# (the dashboard's numbers, shared by every process and machine) lives in Redis, and so do the
+# sessions (cached_db: read from Redis, written through to the database, so a Redis restart
+# signs nobody out). Without it, one machine: a per-process cache and sessions in the database.
+if env_str("REDIS_URL"):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("REDIS_URL"),
+        "KEY_PREFIX": "annotator",
+        "TIMEOUT": 300,
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 AUTH_USER_MODEL = "statements.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "article_list"
