@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
+from statements import permissions
 from statements.models import (
     Actor,
     ActorAlias,
@@ -26,6 +27,7 @@ from statements.models import (
     SuggestionSet,
     User,
 )
+from statements.permissions import AnyUser
 from statements.suggestions import ENGINE_VERSION, ActorInfo, Registry, suggest
 
 _REGISTRIES: dict[str, Registry] = {}
@@ -174,3 +176,13 @@ def rule_precision(decisions: QuerySet[SuggestionDecision]) -> list[RulePrecisio
             total.rejected += r.rejected
         out.append(total)
     return out
+
+
+def decision_rights(user: AnyUser, article: Article) -> dict[str, bool]:
+    """What `user` may do with the suggestions on `article` (the suggestions bar asks): `decide`
+    (accept, reject: annotators), `accept_all` (above a score: leads), `create_actor`."""
+    return {
+        "decide": permissions.can_annotate(user, article),
+        "accept_all": permissions.is_lead(user, article),
+        "create_actor": permissions.can_create_actor(user),
+    }

@@ -37,6 +37,7 @@ from statements.permissions import AnyUser
 from statements.presenters import rendering
 from statements.selectors import catalog, workspace
 from statements.selectors import projects as project_reads
+from statements.services import suggestions as suggestion_services
 from statements.views.http import (
     HtmxHttpRequest,
     announce,
@@ -279,12 +280,24 @@ def statement_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     show = _show(request.POST, request.user, article)
     form = StatementForm(request.POST, article=article)
     if form.is_valid():
+        suggestion = request.POST.get("suggestion", "")  # suggestions (#11): opened from one (suggest.js)
         try:
-            statement = services.statement_create(article=article, user=request.user, **form.service_data())
+            data = form.service_data()
+            if suggestion:
+                statement = suggestion_services.suggestion_accept(
+                    article=article,
+                    user=request.user,
+                    suggestion=suggestion,
+                    edits=data,
+                    create_speaker=request.POST.get("create_speaker") == "1",
+                )
+            else:
+                statement = services.statement_create(article=article, user=request.user, **data)
         except ValidationError as exc:
             add_service_errors(form, exc, STATEMENT_ERROR_FIELDS)
         else:
-            return _after_write(request, article, show, "Statement saved.", statement.pk, created=True)
+            message = "Suggestion accepted." if suggestion else "Statement saved."
+            return _after_write(request, article, show, message, statement.pk, created=True)
     return _form_errors(request, article, show, "tagger", new_form=form)
 
 

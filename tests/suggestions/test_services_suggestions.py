@@ -167,7 +167,9 @@ def test_it_lets_viewers_read_but_not_decide(doc, viewer):
 def test_it_lets_a_lead_accept_all_above_a_score(doc, lead, analyst):
     statements = svc.suggestions_accept_above(article=doc, user=lead, min_score=0.8)
     assert sorted(s.quote for s in statements) == sorted([WELCOME, MUST, OLSEN])
-    assert all(s.annotator == lead and s.suggestion_decision.decision == Decision.ACCEPTED for s in statements)
+    assert all(
+        s.annotator == lead and s.suggestion_decision.decision == Decision.ACCEPTED for s in statements
+    )
     with pytest.raises(PermissionDenied):
         svc.suggestions_accept_above(article=doc, user=analyst, min_score=0.8)
     for bad in ("high", 1.5, -0.1, None):
@@ -175,7 +177,9 @@ def test_it_lets_a_lead_accept_all_above_a_score(doc, lead, analyst):
             svc.suggestions_accept_above(article=doc, user=lead, min_score=bad)
 
 
-def test_it_preannotates_a_project_in_a_background_job(doc, lead, analyst, actors, django_assert_max_num_queries):
+def test_it_preannotates_a_project_in_a_background_job(
+    doc, lead, analyst, actors, django_assert_max_num_queries
+):
     job = svc.preannotate_start(project=doc.project, user=lead)
     job.refresh_from_db()
     assert job.status == JobStatus.DONE, job.errors
