@@ -11,10 +11,11 @@ or a slug; see statements/filters.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
 from django.db.models import Model, Prefetch, Q, QuerySet
 from django.http import StreamingHttpResponse
 from django.urls import reverse
@@ -41,7 +42,7 @@ from statements.api.base import (
     JSONLParser,
     PagePagination,
 )
-from statements.data import article_import_job, exporting, peer_exports
+from statements.data import article_import_job, export_job, export_trailer, exporting, peer_exports
 from statements.data.importing import ImportFailed, import_articles
 from statements.filters import (
     ActorFilter,
@@ -67,6 +68,7 @@ from statements.models import (
 )
 from statements.permissions import AnyUser
 from statements.selectors import alignment, catalog
+from statements.services import text_edits
 
 _FILTERS = [DjangoFilterBackend, filters.OrderingFilter]
 
@@ -272,6 +274,27 @@ class ProjectViewSet(
 # ---- Articles ---------------------------------------------------------------------------------
 
 
+def _text_edit_options(body: Mapping[str, Any], query: Mapping[str, Any]) -> dict[str, Any]:
+    """`dry_run`, `mode` and `base_sha256` of an article PATCH (body, or query string)."""
+    errors: dict[str, list[str]] = {}
+    raw = body.get("dry_run", query.get("dry_run", False))
+    if isinstance(raw, str):
+        raw = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False, "": False}.get(
+            raw.strip().lower(), raw
+        )
+    if not isinstance(raw, bool):
+        errors["dry_run"] = ["dry_run must be true or false."]
+    mode = body.get("mode", query.get("mode", "replace"))
+    if mode not in text_edits.MODES:
+        errors["mode"] = ["The mode must be 'replace' (search each quote) or 'edit' (follow the diff)."]
+    base = body.get("base_sha256", query.get("base_sha256"))
+    if base is not None and not (isinstance(base, str) and len(base) == 64):
+        errors["base_sha256"] = ["base_sha256 must be the 64-character text_sha256 of the text you edited."]
+    if errors:
+        raise ValidationError(errors)
+    return {"dry_run": raw, "mode": mode, "base_sha256": base}
+
+
 class ArticleViewSet(ApiViewMixin, viewsets.ModelViewSet):
     """News articles. Lists leave out the text; one article includes it. Analysts and leads add
     articles; their creator or a lead edits one (the text only while no statement points into
@@ -305,6 +328,26 @@ class ArticleViewSet(ApiViewMixin, viewsets.ModelViewSet):
         project = _project_named(self.request.user, data.pop("project_id", None))
         serializer.instance = services.article_create(user=_caller(self.request), project=project, **data)
 
+    @extend_schema(
+        description=(
+            "Change an article's metadata, or its text (issue 14): the statements and condition "
+            "evidence follow the new text (`mode`: `replace`, the default, searches each quote by "
+            "its context; `edit` moves offsets through the diff), or become orphans. Body extras: "
+            "`dry_run` (true: nothing is saved, the answer says what would happen), `mode`, "
+            "`base_sha256` (refuse if the text changed meanwhile). The answer's `text_change` "
+            "gives the outcome per statement: kept, moved, reanchored, orphaned."
+        )
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().partial_update(request, *args, **kwargs)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self._text_change: dict[str, Any] | None = None
+        response = super().update(request, *args, **kwargs)
+        if self._text_change is not None and isinstance(response.data, dict):
+            response.data["text_change"] = self._text_change
+        return response
+
     def perform_update(self, serializer: drf_serializers.BaseSerializer[Article]) -> None:
         article = _instance(serializer)
         data = dict(serializer.validated_data)
@@ -312,7 +355,37 @@ class ArticleViewSet(ApiViewMixin, viewsets.ModelViewSet):
             project = _project_named(self.request.user, data.pop("project_id"))
             if project is not None and project.pk != article.project_id:
                 raise ValidationError({"project": ["An article stays in its project."]})
-        serializer.instance = services.article_update(article=article, user=_caller(self.request), **data)
+        user = _caller(self.request)
+        extras = self.request.data if isinstance(self.request.data, dict) else {}
+        options = _text_edit_options(extras, self.request.query_params)
+        if "text" in data and services.normalize_text(data["text"]) != article.text:
+            text = data.pop("text")
+            visible = set(
+                catalog.visible_statements(user).filter(article=article).values_list("pk", flat=True)
+            )
+            with transaction.atomic():
+                if options["dry_run"]:
+                    result = text_edits.text_edit_preview(
+                        article=article, user=user, text=text, mode=options["mode"]
+                    )
+                    self._text_change = result.as_dict(visible)
+                    serializer.instance = article
+                    return
+                result = text_edits.text_edit_apply(
+                    article=article,
+                    user=user,
+                    text=text,
+                    mode=options["mode"],
+                    base_sha256=options["base_sha256"],
+                )
+                self._text_change = result.as_dict(visible)
+                serializer.instance = services.article_update(article=result.article, user=user, **data)
+            return
+        data.pop("text", None)
+        if options["dry_run"]:
+            serializer.instance = article
+            return
+        serializer.instance = services.article_update(article=article, user=user, **data)
 
     def perform_destroy(self, instance: Article) -> None:
         services.article_delete(article=instance, user=_caller(self.request))
@@ -640,6 +713,14 @@ class _AnyFormat(DefaultContentNegotiation):
             description="The file format.",
         ),
         OpenApiParameter(
+            "trailer",
+            OpenApiTypes.BOOL,
+            default=False,
+            description="JSONL and CSV: end with a trailer line holding the row count and the "
+            "SHA-256 of everything before it, so that a saved file can be checked "
+            "(`python -m statements.data.export_trailer FILE`).",
+        ),
+        OpenApiParameter(
             "raw",
             OpenApiTypes.BOOL,
             default=False,
@@ -676,22 +757,55 @@ class StatementExportView(ApiViewMixin, GenericAPIView):
         raw = request.query_params.get("raw", "false").lower()
         if raw not in ("true", "false", "1", "0"):
             raise ValidationError({"raw": [f"“{raw}” is not true or false."]})
+        trailer = _export_trailer_param(request, fmt)
         queryset = self.filter_queryset(self.get_queryset())  # a bad filter value is a 400 here
         base_url = request.build_absolute_uri("/").rstrip("/")
-        response = StreamingHttpResponse(
-            exporting.export_statements(
-                queryset,
-                fmt=fmt,
-                base_url=base_url,
-                collection_id=request.build_absolute_uri(),
-                raw=raw in ("true", "1"),
-            ),
-            content_type=exporting.CONTENT_TYPES[fmt],
+        counter = export_trailer.RowCounter()
+        chunks: Iterator[bytes] = exporting.export_statements(
+            queryset,
+            fmt=fmt,
+            base_url=base_url,
+            collection_id=request.build_absolute_uri(),
+            raw=raw in ("true", "1"),
+            on_rows=counter,
         )
+        if trailer:  # a last line with the row count and checksum (data/export_trailer.py)
+            chunks = export_trailer.with_trailer(chunks, fmt, counter)
+        response = StreamingHttpResponse(chunks, content_type=exporting.CONTENT_TYPES[fmt])
         response["Content-Disposition"] = f'attachment; filename="{exporting.export_filename(fmt)}"'
         response["X-Accel-Buffering"] = "no"  # let a proxy pass the stream on as it comes
         response["Cache-Control"] = "no-store"
         return response
+
+    @extend_schema(
+        summary="Export statements to a file (a background job)",
+        description=(
+            "The same parameters as the GET (format, raw, the filters); the export runs in the "
+            "job worker and its file is kept on the job: the answer is 202 with the job's id and "
+            "URL, whose `output` is the download once it is done. JSONL and CSV files end with "
+            "the trailer (row count and SHA-256)."
+        ),
+        request=None,
+        responses={
+            202: OpenApiResponse(description='`{"job": id, "url": …}`.'),
+            400: OpenApiResponse(description="An unknown format or an invalid filter value."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        fmt = request.query_params.get("format", "jsonl")
+        raw = request.query_params.get("raw", "false").lower()
+        if raw not in ("true", "false", "1", "0"):
+            raise ValidationError({"raw": [f"“{raw}” is not true or false."]})
+        filters = {name: request.query_params.getlist(name) for name in request.query_params}
+        job = export_job.start_export(
+            user=_caller(request),
+            fmt=fmt,
+            filters=filters,
+            raw=raw in ("true", "1"),
+            base_url=request.build_absolute_uri("/"),
+        )
+        url = request.build_absolute_uri(reverse("api-job-detail", args=[job.pk]))
+        return Response({"job": job.pk, "url": url}, status=status.HTTP_202_ACCEPTED)
 
     def _peer(self, request: Request, fmt: str) -> StreamingHttpResponse:
         queryset = self.filter_queryset(self.get_queryset())  # a bad filter value is a 400 here
@@ -702,6 +816,16 @@ class StatementExportView(ApiViewMixin, GenericAPIView):
         response["X-Accel-Buffering"] = "no"
         response["Cache-Control"] = "no-store"
         return response
+
+
+def _export_trailer_param(request: Request, fmt: str) -> bool:
+    value = request.query_params.get("trailer", "false").lower()
+    if value not in ("true", "false", "1", "0"):
+        raise ValidationError({"trailer": [f"“{value}” is not true or false."]})
+    wanted = value in ("true", "1")
+    if wanted and fmt not in export_trailer.FORMATS:
+        raise ValidationError({"trailer": [f"Only {' and '.join(export_trailer.FORMATS)} have a trailer."]})
+    return wanted
 
 
 # ---- Agreement ---------------------------------------------------------------------------------
