@@ -36,6 +36,7 @@ urlpatterns = [
     path("articles/<int:pk>/compare/", agreement.article_compare, name="article_compare"),
     path("articles/<int:pk>/adjudicate/", agreement.article_adjudicate, name="article_adjudicate"),
     path("articles/<int:pk>/accept-agreed/", agreement.article_accept_agreed, name="article_accept_agreed"),
+    path("articles/<int:pk>/dismiss-unit/", agreement.article_dismiss_unit, name="article_dismiss_unit"),
     path("dashboard/", agreement.dashboard, name="dashboard"),
     path("review/", review.review_queue, name="review_queue"),
     path("statements/<int:pk>/review/", review.statement_review, name="statement_review"),

@@ -52,6 +52,8 @@ class EventView:
     def action_label(self) -> str:
         if self.event.action == EventAction.UPDATED:
             return "Edited"
+        if self.event.action == EventAction.DISMISSED:
+            return "Unit dismissed"
         return self.event.get_action_display()
 
 
@@ -140,6 +142,8 @@ def describe_event(event: StatementEvent) -> EventView:
         view.suggestion_label = _suggestion_label(after.get("suggestion"))
     elif event.action == EventAction.DELETED:
         view.state = _state(before)
+    elif event.action == EventAction.DISMISSED:  # services.adjudication.unit_dismiss
+        view.comment = f"Reason: {after.get('reason') or ''}"
     elif event.action == EventAction.REVIEWED:
         view.verdict = after.get("verdict") or ""
         view.verdict_label = verdict_outcome(view.verdict)

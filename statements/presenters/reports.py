@@ -177,7 +177,8 @@ class UnitView:
     key: int  # the smallest statement id of the unit: stable while its statements exist
     unit: alignment.AlignedUnit
     differences: list[str]
-    state: str  # "open" (a lead must decide), "agreed" (everyone agrees, no gold yet), "gold"
+    # "open" (a lead must decide), "agreed" (everyone agrees, no gold yet), "gold", "dismissed"
+    state: str
     versions: list[VersionView]
     form: object | None = None  # the merged-version form, when open on this unit
 
@@ -222,6 +223,8 @@ def compare_units(comparison: alignment.Comparison, text: str) -> list[UnitView]
         differences = unit.differences(ids) if len(ids) > 1 else []
         if unit.gold is not None:
             state = "gold"
+        elif unit.dismissal is not None:
+            state = "dismissed"
         elif unit.is_agreed(ids):
             state = "agreed"
         else:

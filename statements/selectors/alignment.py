@@ -27,6 +27,7 @@ from statements.models import (
     Condition,
     Role,
     Statement,
+    UnitDismissal,
     User,
 )
 from statements.permissions import AnyUser
@@ -153,6 +154,12 @@ class AlignedUnit:
     end: int
     versions: dict[int, Statement] = field(default_factory=dict)  # analyst id -> statement
     gold: Statement | None = None
+    dismissal: UnitDismissal | None = None  # closed without gold (services.adjudication.unit_dismiss)
+
+    @property
+    def is_closed(self) -> bool:
+        """Decided by a lead: adjudicated into gold, or dismissed."""
+        return self.gold is not None or self.dismissal is not None
 
     @property
     def statements(self) -> list[Statement]:
@@ -196,7 +203,7 @@ class Comparison:
 
     @property
     def agreed(self) -> list[AlignedUnit]:
-        return [u for u in self.units if u.gold is None and u.is_agreed(self.analyst_ids)]
+        return [u for u in self.units if not u.is_closed and u.is_agreed(self.analyst_ids)]
 
     @property
     def disagreements(self) -> list[AlignedUnit]:
@@ -210,8 +217,8 @@ def compare_article(article: Article, *, threshold: float = agreement.DEFAULT_TH
     anyone else's (an earlier annotation, a lead's try) would turn every unit into a dispute.
 
     Queries: assignments, analyst statements (speaker, addressee, annotator joined), their
-    conditions, gold statements, gold conditions, gold sources: six, whatever the number of
-    statements.
+    conditions, gold statements, gold conditions, gold sources, dismissed units: seven,
+    whatever the number of statements.
     """
     assigned = assigned_analysts([article.pk]).get(article.pk)
     analyst_filter = {"annotator_id__in": assigned} if assigned else {}
@@ -228,6 +235,12 @@ def compare_article(article: Article, *, threshold: float = agreement.DEFAULT_TH
         .prefetch_related("adjudicated_from")
     )
     gold_by_source = {src.pk: g for g in golds for src in g.adjudicated_from.all()}
+    dismissed_by_source = {
+        link.statement_id: link.unitdismissal
+        for link in UnitDismissal.statements.through.objects.filter(
+            unitdismissal__article=article
+        ).select_related("unitdismissal__dismissed_by")
+    }
     by_id = {s.pk: s for s in statements}
     spans = [agreement.Span.from_statement(s, conditions=[]) for s in statements]
     units: list[AlignedUnit] = []
@@ -239,6 +252,9 @@ def compare_article(article: Article, *, threshold: float = agreement.DEFAULT_TH
             versions={s.annotator_id: s for s in members},
         )
         unit.gold = next((gold_by_source[s.pk] for s in members if s.pk in gold_by_source), None)
+        unit.dismissal = next(
+            (dismissed_by_source[s.pk] for s in members if s.pk in dismissed_by_source), None
+        )
         units.append(unit)
     units.sort(key=lambda u: (u.start, -u.end))
     analysts = sorted({s.annotator for s in statements}, key=lambda u: (str(u), u.pk))

@@ -167,9 +167,25 @@ def actor_matches(q: str, *, limit: int = 8) -> tuple[list[Actor], bool]:
 # Conditions
 
 
-def conditions_for(user: AnyUser, project: int | None = None) -> QuerySet[Condition]:
-    """The conditions of the statements `user` may see (in `project`, when given)."""
-    return Condition.objects.filter(statement__in=visible_statements(user, project).values("pk"))
+# Which copies of a unit's conditions the Conditions page counts (CONDITION_LAYERS[0] by default).
+CONDITION_LAYERS = (
+    ("units", "Each unit once"),  # gold where a lead adjudicated, else the analysts' statements
+    ("gold", "Gold only"),
+    ("all", "Every copy"),  # each analyst's and the gold version
+)
+
+
+def conditions_for(user: AnyUser, project: int | None = None, *, layer: str = "units") -> QuerySet[Condition]:
+    """The conditions of the statements `user` may see (in `project`, when given), counted by
+    `layer`: "units" counts a unit once (an adjudicated unit through its gold statement, not
+    also through the analysts' copies it came from; a dismissed unit not at all), "gold" only
+    gold statements, "all" every copy."""
+    statements = visible_statements(user, project)
+    if layer == "gold":
+        statements = statements.filter(is_gold=True)
+    elif layer != "all":
+        statements = statements.exclude(pk__in=Statement.objects.unit_settled().values("pk"))
+    return Condition.objects.filter(statement__in=statements.values("pk"))
 
 
 def condition_rows(conditions: QuerySet[Condition]) -> QuerySet[Condition]:

@@ -46,12 +46,15 @@ class AnalystProgress:
 
 def analyst_progress(project: int) -> list[AnalystProgress]:
     """Per analyst of `project`: assignments (finished of assigned), statements by status. Three
-    aggregate queries (users, statement counts by annotator and status, assignment counts)."""
+    aggregate queries (users, statement counts by annotator and status, assignment counts).
+    Pending counts only what still awaits review: a statement of a unit a lead closed (gold or
+    dismissed) is decided, neither pending nor reviewed."""
+    awaiting = Statement.objects.awaiting_review().values("pk")
     users = {u.pk: AnalystProgress(user=u) for u in catalog.annotators(project).order_by("username")}
-    for annotator_id, status, n in (
+    for annotator_id, status, n, n_awaiting in (
         Statement.objects.filter(is_gold=False, article__project_id=project)
         .values_list("annotator_id", "status")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), n_awaiting=Count("id", filter=Q(pk__in=awaiting)))
         .order_by()
     ):
         progress = users.get(annotator_id)
@@ -59,7 +62,7 @@ def analyst_progress(project: int) -> list[AnalystProgress]:
             continue
         progress.statements += n
         if status == Status.PENDING:
-            progress.pending += n
+            progress.pending += n_awaiting
         else:
             progress.reviewed += n
             if status == Status.ACCEPTED:
@@ -79,7 +82,7 @@ def analyst_progress(project: int) -> list[AnalystProgress]:
 def corpus_fingerprint(project: int) -> str:
     """A string that changes whenever anything the corpus-wide agreement depends on changes:
     statements (created, edited, reviewed, deleted, adjudicated: count, highest id, latest
-    update), conditions (count, highest id), articles (count, latest update) and assignments
+    update), conditions (count, highest id), articles (count, latest update, dismissed units) and assignments
     (count, finished count, latest finish). Four aggregate queries on indexed columns, cheap
     next to recomputing agreement over the whole corpus; pages cache on it."""
     parts = [
@@ -89,7 +92,13 @@ def corpus_fingerprint(project: int) -> str:
         Condition.objects.filter(statement__article__project_id=project).aggregate(
             n=Count("id"), top=Max("id")
         ),
-        Article.objects.filter(project_id=project).aggregate(n=Count("id"), last=Max("updated_at")),
+        # with the units dismissed on them (a dismissal writes no statement)
+        Article.objects.filter(project_id=project).aggregate(
+            n=Count("id", distinct=True),
+            last=Max("updated_at"),
+            n_dismissed=Count("dismissals", distinct=True),
+            top_dismissal=Max("dismissals__id"),
+        ),
         ArticleAssignment.objects.filter(article__project_id=project).aggregate(
             n=Count("id"), done=Count("finished_at"), last=Max("finished_at")
         ),
@@ -114,10 +123,10 @@ class Backlog:
 
 
 def review_backlog(project: int, *, limit: int = 10) -> Backlog:
-    """Analysts' statements awaiting review (pending, never gold): how many, since when (the
-    oldest last change: an edit after a verdict puts a statement back in the queue), and the
-    articles with the most. Two queries: the totals, and the top articles."""
-    pending = Statement.objects.filter(status=Status.PENDING, is_gold=False, article__project_id=project)
+    """Analysts' statements awaiting review (pending, never gold, not in a unit a lead closed):
+    how many, since when (the oldest last change: an edit after a verdict puts a statement back
+    in the queue), and the articles with the most. Two queries: the totals, and the top articles."""
+    pending = Statement.objects.awaiting_review().filter(article__project_id=project)
     totals = pending.aggregate(n=Count("id"), oldest=Min("updated_at"))
     rows = (
         pending.values("article_id", "article__title")
@@ -167,10 +176,11 @@ def open_disagreements(
         statement__is_gold=False, statement__article__project_id=project
     ).values_list("statement_id", "description"):
         conditions[statement_id].append(description)
+    # closed units: adjudicated into gold, or dismissed (one query for both)
     adjudicated = set(
-        Statement.adjudicated_from.through.objects.filter(
-            from_statement__is_gold=True, from_statement__article__project_id=project
-        ).values_list("to_statement_id", flat=True)
+        Statement.objects.filter(is_gold=False, article__project_id=project)
+        .unit_settled()
+        .values_list("pk", flat=True)
     )
     # as on the compare page: on an article with assignments only the assigned analysts count
     assigned = alignment.assigned_analysts({row[2] for row in rows})

@@ -99,7 +99,7 @@ def project_rows(user: AnyUser) -> QuerySet[Project]:
             n_support=_count(visible.filter(stance=Stance.SUPPORT), group),
             n_caveat=_count(visible.filter(stance=Stance.CAVEAT), group),
             n_demand=_count(visible.filter(stance=Stance.DEMAND), group),
-            n_pending=_count(visible.filter(status=Status.PENDING, is_gold=False), group),
+            n_pending=_count(visible.awaiting_review(), group),
             n_mine=_count(mine, group),
             n_touched=_count(touched, "project"),
         )

@@ -24,7 +24,6 @@ from statements.models import (
     Review,
     Statement,
     StatementEvent,
-    Status,
     User,
 )
 from statements.permissions import AnyUser
@@ -38,15 +37,17 @@ CONTEXT_LIMIT = 400
 def review_queue(user: User, *, filters: dict | None = None) -> QuerySet[Statement]:
     """Other people's statements awaiting review that `user` may see, oldest first.
 
-    Awaiting review means pending (new, or edited after a verdict). Gold statements are never
-    in the queue (viewers read it; reviewing is for the project's analysts and leads). `filters`
+    Awaiting review means pending (new, or edited after a verdict) and not in a unit a lead has
+    closed (adjudicated into gold or dismissed: `Statement.objects.awaiting_review`). Gold
+    statements are never in the queue (viewers read it; reviewing is for the project's analysts
+    and leads). `filters`
     may hold project, article, annotator, speaker (ids) and stance.
     One query for the page of statements (article, speaker, addressee, annotator joined) and one
     prefetch for their conditions.
     """
     qs = (
         catalog.visible_statements(user)
-        .filter(status=Status.PENDING, is_gold=False)
+        .awaiting_review()
         .exclude(annotator_id=user.pk)
         .for_display()
         .order_by("created_at", "id")

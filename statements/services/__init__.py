@@ -46,6 +46,7 @@ from statements.models import (
     Statement,
     StatementEvent,
     Status,
+    UnitDismissal,
     User,
     Verdict,
 )
@@ -1313,6 +1314,8 @@ def statement_adjudicate(
     if taken:
         ids = ", ".join(f"#{pk}" for pk in sorted(set(taken)))
         errors["sources"] = [f"Already adjudicated into gold statement {ids}; edit that one instead."]
+    elif UnitDismissal.objects.filter(statements__in=source_ids).exists():
+        errors["sources"] = ["This unit was dismissed (see its history); it takes no gold statement."]
     data = {
         "start": start,
         "end": end,

@@ -41,6 +41,7 @@ from statements.models import (
 from statements.presenters import reports
 from statements.selectors import alignment, catalog, workspace
 from statements.selectors import dashboard as dashboard_reads
+from statements.services import adjudication
 from statements.views.http import (
     HtmxHttpRequest,
     announce,
@@ -190,7 +191,7 @@ def _compare_context(
     can_adjudicate = permissions.can_adjudicate(request.user, article)
     editing: reports.UnitView | None = None
     if can_adjudicate and edit_key is not None:
-        editing = next((r for r in rows if r.key == edit_key and r.state != "gold"), None)
+        editing = next((r for r in rows if r.key == edit_key and r.state not in ("gold", "dismissed")), None)
     prefilled_from = None
     if editing is not None:
         if form is None:
@@ -206,6 +207,7 @@ def _compare_context(
         "n_open": sum(1 for r in rows if r.state == "open"),
         "n_agreed": sum(1 for r in rows if r.state == "agreed"),
         "n_gold": sum(1 for r in rows if r.state == "gold"),
+        "n_dismissed": sum(1 for r in rows if r.state == "dismissed"),
         "can_adjudicate": can_adjudicate,
         "editing": editing,
         "prefilled_from": prefilled_from,
@@ -345,6 +347,29 @@ def _adjudication_errors(
         response = render(request, f"{COMPARE_PAGE}#compare", context, status=422)
         return reswap(retarget(response, "#compare"), "outerHTML")
     return render(request, COMPARE_PAGE, context, status=422)
+
+
+@login_required
+@require_POST
+def article_dismiss_unit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Close a unit (`source`, repeated: its statements) without a gold statement, with a
+    `reason` (services.adjudication.unit_dismiss). Errors come back inline on the unit (422)."""
+    article = get_object_or_404(catalog.visible_articles(request.user), pk=pk)
+    if not permissions.can_adjudicate(request.user, article):
+        raise PermissionDenied("Only a lead can dismiss a unit.")
+    source_ids = parse_id_list(request.POST.getlist("source"))
+    try:
+        adjudication.unit_dismiss(
+            article=article,
+            user=request.user,
+            sources=[Statement(pk=i) for i in source_ids],
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        return _adjudication_errors(request, article, min(source_ids, default=None), None, exc.messages)
+    n = len(source_ids)
+    message = f"Unit dismissed: its {n} statement{'s' if n != 1 else ''} left the review queue."
+    return _written(request, article, message, min(source_ids))
 
 
 @login_required

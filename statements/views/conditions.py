@@ -46,8 +46,11 @@ def condition_list(request: HtmxHttpRequest) -> HttpResponse:
     article_id = parse_id(request.GET.get("article"))
     q = request.GET.get("q", "").strip()
 
+    layers = dict(catalog.CONDITION_LAYERS)
+    layer = request.GET.get("layer", "")
+    layer = layer if layer in layers else catalog.CONDITION_LAYERS[0][0]
     project = current_project(request)
-    base = catalog.conditions_for(user, project.pk if project else None)
+    base = catalog.conditions_for(user, project.pk if project else None, layer=layer)
     if stance in Stance.values:
         base = base.filter(statement__stance=stance)
     if status in Status.values:
@@ -98,6 +101,8 @@ def condition_list(request: HtmxHttpRequest) -> HttpResponse:
         ),
         "stances": Stance.choices,
         "statuses": Status.choices,
+        "layer": layer,
+        "layers": catalog.CONDITION_LAYERS,
         "filtered": bool(speaker_id or stance or status or article_id or q),
     }
     if fragment_target(request) == "results":

@@ -4,6 +4,8 @@
 // keys and focus:
 //   g      accept every unit on which all analysts agree (presses the visible button)
 //   j / k  move to the next / previous unit (Enter or Space then opens or folds it)
+//   x      dismiss the current unit: opens it and puts the cursor in its reason field
+//          (Enter sends the form; the unit leaves the queue without a gold statement)
 // Keys are ignored while typing in a field and with Ctrl, Alt or Meta held.
 // After an htmx swap it keeps the keyboard where the lead was. The server's status messages
 // ("2 agreed units made gold.") and failed requests are announced by status.js; this module
@@ -43,6 +45,15 @@ document.addEventListener("keydown", (event) => {
     event.preventDefault();
     if (button.disabled) announce("Nothing to accept: no unit on which everyone agrees is waiting.");
     else button.click();
+  } else if (event.key === "x") {
+    const list = units();
+    const unit = list[currentIndex(list)];
+    const reason = unit && unit.querySelector("[data-dismiss] input[name=reason]");
+    if (!reason) return; // no unit chosen, or it is decided already (or not a lead)
+    event.preventDefault();
+    const details = unit.querySelector("details");
+    if (details) details.open = true;
+    reason.focus();
   } else if (event.key === "j" || event.key === "k") {
     const list = units();
     if (!list.length) return;

@@ -95,7 +95,7 @@ def test_compare_aligns_versions_and_marks_differences(analyst, other_analyst, l
 
 
 @pytest.mark.parametrize("extra", [0, 30])
-def test_compare_takes_six_queries_whatever_the_size(analyst, other_analyst, lead, extra):
+def test_compare_takes_seven_queries_whatever_the_size(analyst, other_analyst, lead, extra):
     article = services.article_create(user=None, title="Long", text=" ".join(f"Word{i}." for i in range(200)))
     for i in range(4 + extra):
         for user in (analyst, other_analyst):
@@ -103,10 +103,10 @@ def test_compare_takes_six_queries_whatever_the_size(analyst, other_analyst, lea
     services.gold_accept_agreed(article=article, user=lead)
     with CaptureQueriesContext(connection) as ctx:
         comparison = compare_article(article)
-        [(u.differences(comparison.analyst_ids), u.gold) for u in comparison.units]
+        [(u.differences(comparison.analyst_ids), u.gold, u.dismissal) for u in comparison.units]
     # assignments, analyst statements, their conditions, gold statements, gold conditions,
-    # gold sources
-    assert len(ctx.captured_queries) == 6
+    # gold sources, dismissed units
+    assert len(ctx.captured_queries) == 7
 
 
 def test_feedback_lists_reviewed_or_discussed_own_statements(analyst, other_analyst):

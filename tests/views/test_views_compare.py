@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from statements import services
 from statements.models import Statement, StatementEvent
+from statements.services.adjudication import unit_dismiss
 from tests.factories import ArticleFactory, StatementFactory
 
 pytestmark = pytest.mark.django_db
@@ -362,20 +363,24 @@ def test_the_page_issues_a_fixed_number_of_queries(
     client.force_login(lead)
     # 1 session, 2 user, 3 article, then alignment.compare_article: 4 assignments, 5 analyst
     # statements (speaker, addressee, annotator joined), 6 their conditions, 7 gold statements,
-    # 8 gold conditions, 9 gold sources
-    with django_assert_num_queries(10):  # +1: the user's memberships (projects)
+    # 8 gold conditions, 9 gold sources, 10 dismissed units (with who dismissed them)
+    open_units = Statement.objects.filter(article=article, is_gold=False, gold_versions=None).order_by("pk")
+    dismissed = open_units.last()
+    unit_dismiss(article=article, user=lead, sources=[dismissed], reason="not a statement")
+    with django_assert_num_queries(11):  # +1: the user's memberships (projects)
         response = client.get(url)
     assert response.content.decode().count("data-unit>") == n
-    # with a merged-version form open: 10 the actors for its speaker and addressee lists
-    key = Statement.objects.filter(article=article, is_gold=False, gold_versions=None).order_by("pk")[0].pk
+    assert response.content.decode().count('class="dismissed-card"') == 1
+    # with a merged-version form open: 11 the actors for its speaker and addressee lists
+    key = open_units[0].pk
     # projects: the user's memberships, the project filter's choices, and on a first visit the
     # session remembering the current project (+1 here, fixed whatever the data)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(f"{url}?edit={key}")
     assert response.content.decode().count("data-merged") == 1
-    # an analyst: the same, plus the blind-assignment check (session, user, article, blind, 6)
+    # an analyst: the same, plus the blind-assignment check (session, user, article, blind, 7)
     client.force_login(analyst)
     # projects: the user's memberships, the project filter's choices, and on a first visit the
     # session remembering the current project (fixed whatever the data)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(url)
