@@ -1014,18 +1014,18 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
-// A save went through: its draft is done with.
-document.body.addEventListener("htmx:afterRequest", (event) => {
-  const elt = event.detail.elt;
-  if (!elt?.matches?.("form[data-annotate-form]") || !event.detail.successful) return;
-  const status = event.detail.xhr?.status;
-  if (status < 200 || status >= 300) return;
+// A save went through: its draft is done with. (beforeSwap: the form is still on the page;
+// afterRequest would fire on a form the swap has already removed.)
+function saved(elt, xhr) {
+  if (!elt?.matches?.("form[data-annotate-form]") || !xhr || xhr.status < 200 || xhr.status >= 300) return;
   dropDraft(draftKey(elt));
   if (elt.dataset.annotateForm === "new" && document.contains(elt)) {
     resetTagger();
     showPending(null);
   }
-});
+}
+document.body.addEventListener("htmx:beforeSwap", (event) => saved(event.detail.requestConfig?.elt, event.detail.xhr));
+document.body.addEventListener("htmx:afterRequest", (event) => saved(event.detail.elt, event.detail.xhr));
 
 // htmx fires afterSwap on each element it swapped in (the new one, for outerHTML swaps).
 document.body.addEventListener("htmx:afterSwap", (event) => {
