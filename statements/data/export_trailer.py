@@ -27,7 +27,7 @@ import io
 import json
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 
 FORMATS = ("jsonl", "csv")
 _CSV_TRAILER = re.compile(rb"#trailer,rows=(\d+),sha256=([0-9a-f]{64})\n?\Z")
@@ -54,7 +54,9 @@ def trailer_line(fmt: str, rows: int, sha256: str) -> bytes:
     raise ValueError(f"No trailer for {fmt!r}; only {', '.join(FORMATS)} have one.")
 
 
-def with_trailer(chunks: Iterable[bytes], fmt: str, counter: RowCounter | None = None) -> Iterator[bytes]:
+def with_trailer(
+    chunks: Iterable[bytes], fmt: str, counter: RowCounter | None = None
+) -> Generator[bytes, None, None]:
     """`chunks` unchanged, then the trailer line. JSONL counts its rows itself (one a line);
     CSV needs the `counter` given to the export as `on_rows` (a quoted field may hold newlines).
     Closing this generator closes `chunks` (a client that goes away stops the export)."""

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 
 from statements import services
 from statements.data import export_job, export_trailer, exporting
@@ -112,6 +113,17 @@ def test_it_stops_the_export_when_the_reader_goes_away(corpus):
     assert next(stream) == b"a\n"
     stream.close()
     assert closed == [True]
+
+
+def test_the_export_command_adds_the_trailer_when_asked(corpus, tmp_path):
+    for fmt in ("jsonl", "csv"):
+        path = tmp_path / f"out.{fmt}"
+        call_command("export_statements", format=fmt, output=str(path), trailer=True, verbosity=0)
+        assert export_trailer.check(path.read_bytes(), fmt) == corpus
+    call_command("export_statements", format="csv", output=str(path), verbosity=0)
+    assert path.read_bytes() == _export("csv", trailer=False)
+    with pytest.raises(CommandError, match="only jsonl and csv"):
+        call_command("export_statements", format="w3c", output=str(path), trailer=True)
 
 
 # ---- Export to file (a job) ---------------------------------------------------------------------

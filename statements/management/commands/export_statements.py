@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import QueryDict
 from tqdm import tqdm
 
-from statements.data import exporting, peer_exports
+from statements.data import export_trailer, exporting, peer_exports
 from statements.filters import StatementFilter, project_lookup
 from statements.models import Project, Statement, User
 from statements.selectors import catalog
@@ -45,6 +45,12 @@ class Command(BaseCommand):
             help="CSV: keep cells exactly as stored (by default a cell starting with =, +, -, @, tab "
             "or CR gets a ' before it, so that a spreadsheet does not run it as a formula).",
         )
+        parser.add_argument(
+            "--trailer",
+            action="store_true",
+            help="JSONL and CSV: end with a line holding the row count and the SHA-256 of everything "
+            "before it (check a file with python -m statements.data.export_trailer FILE).",
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar, even on a terminal.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -81,7 +87,15 @@ class Command(BaseCommand):
         fmt = options["format"]
         to_stdout = options["output"] == "-"
         show = not options["no_progress"] and sys.stderr.isatty()
+        if options["trailer"] and fmt not in export_trailer.FORMATS:
+            raise CommandError(f"--trailer: only {' and '.join(export_trailer.FORMATS)} have a trailer.")
         bar = tqdm(total=queryset.count() if show else None, unit=" rows", disable=not show, file=sys.stderr)
+        counter = export_trailer.RowCounter()
+
+        def on_rows(n: int) -> None:
+            counter(n)
+            bar.update(n)
+
         chunks = (
             peer_exports.export_peer(queryset, fmt=fmt)  # label-studio, doccano, brat, events
             if fmt in peer_exports.FORMATS
@@ -91,10 +105,12 @@ class Command(BaseCommand):
                 base_url=options["base_url"],
                 collection_id=f"{options['base_url'].rstrip('/')}/api/export/statements?format={fmt}",
                 engine=options["engine"],
-                on_rows=bar.update,
+                on_rows=on_rows,
                 raw=options["raw"],
             )
         )
+        if options["trailer"]:
+            chunks = export_trailer.with_trailer(chunks, fmt, counter)
         try:
             if to_stdout:
                 self._write_stdout(chunks)
