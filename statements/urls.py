@@ -12,6 +12,7 @@ from statements.views import (
     jobs,
     projects,
     review,
+    suggestions,
 )
 
 urlpatterns = [
@@ -56,6 +57,7 @@ urlpatterns = [
         name="project_guidelines_edit",
     ),
     path("projects/<slug:slug>/upload/", projects.project_upload, name="project_upload"),
+    path("projects/<slug:slug>/preannotate/", suggestions.project_preannotate, name="project_preannotate"),
     # Background jobs (statements/services/jobs.py): progress, result, output
     path("jobs/", jobs.job_list, name="job_list"),
     path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),

@@ -186,3 +186,9 @@ def decision_rights(user: AnyUser, article: Article) -> dict[str, bool]:
         "accept_all": permissions.is_lead(user, article),
         "create_actor": permissions.can_create_actor(user),
     }
+
+
+def project_rule_precision(project_id: int) -> list[RulePrecision]:
+    """The per-rule precision of the project's suggestions, over every analyst's decisions (the
+    dashboard, for leads; one query). Counts only: no statement is shown."""
+    return rule_precision(SuggestionDecision.objects.filter(article__project_id=project_id))

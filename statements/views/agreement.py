@@ -41,6 +41,7 @@ from statements.models import (
 from statements.presenters import reports
 from statements.selectors import alignment, catalog, workspace
 from statements.selectors import dashboard as dashboard_reads
+from statements.selectors import suggestions as suggestion_reads
 from statements.services import adjudication
 from statements.views.http import (
     HtmxHttpRequest,
@@ -429,5 +430,6 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "trend_series": reports.TREND_SERIES,
         "disagreements": disagreements,
         "n_needing": n_needing,
+        "suggestion_precision": suggestion_reads.project_rule_precision(project.pk),  # suggestions (#11)
     }
     return render(request, DASHBOARD_PAGE, context)
