@@ -8,6 +8,6 @@ that any layer may register a handler without the job machinery importing it upw
 HANDLERS: dict[str, str] = {
     "import_articles": "statements.data.article_import_job.run_article_import",
     "export_statements": "statements.data.export_job.run_export",
-    # "import_statements": "statements.data.bulk.run_import_job",
+    "import_statements": "statements.data.statement_import.run_import_job",
     "preannotate": "statements.services.suggestions.preannotate_job",
 }

@@ -7,7 +7,7 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
-from statements.api import jobs, suggestions, views
+from statements.api import imports, jobs, suggestions, views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_format_suffixes = False
@@ -28,6 +28,8 @@ schema_view = SpectacularAPIView.as_view(
 urlpatterns = [
     path("export/statements", views.StatementExportView.as_view(), name="api-export-statements"),
     path("agreement/", views.AgreementView.as_view(), name="api-agreement"),
+    # statement import (#12): before the router, whose statements/<pk>/ would take "import"
+    path("statements/import/", imports.StatementImportView.as_view(), name="api-statement-import"),
     # suggestions (#11)
     path(
         "articles/<int:pk>/suggestions/", suggestions.ArticleSuggestionsView.as_view(), name="api-suggestions"

@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import IO, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
+from statements import permissions
 from statements.data import formats
 from statements.data.formats import FormatError, InDocument, Problem
 from statements.data.formats.stances import StanceMap
@@ -30,6 +31,7 @@ from statements.models import Article, Job, Project, User
 from statements.selectors import catalog
 from statements.services import bulk
 from statements.services.bulk import BulkImportFailed, ImportOptions, ImportResult
+from statements.services.jobs import job_start
 
 FORMATS = ("jsonl", "label-studio", "doccano", "brat", "w3c", "workload", "events")
 SPOOL_BYTES = 16 * 1024 * 1024
@@ -250,3 +252,42 @@ def run_import_job(job: Job, progress: Callable[..., None]) -> dict[str, Any]:
     summary["project"] = project.slug
     summary["articles"] = Article.objects.filter(project=project).count()
     return summary
+
+
+KIND = "import_statements"
+# Above this the request would risk the server's timeouts: the import goes to the worker.
+INLINE_MAX_BYTES = 1024 * 1024
+
+
+def check_may_import(user: User, project: Project) -> None:
+    """Only analysts and leads of `project` import into it, and not while it is archived."""
+    if not permissions.can_create_article(user, project):
+        if project.archived:
+            raise ValidationError({"project": [f"“{project}” is archived: nothing can be added to it."]})
+        raise PermissionDenied("Only analysts and leads of the project can import statements.")
+
+
+def start_statement_import(
+    *,
+    user: User,
+    project: Project,
+    payload: bytes,
+    name: str = "",
+    fmt: str | None = None,
+    stance_map: Mapping[str, str] | None = None,
+    options: ImportOptions | None = None,
+) -> Job:
+    """Queue the import of `payload` into `project` as a background job (`run_import_job`);
+    refused now, not by the worker, when `user` may not import there or the format is unknown."""
+    check_may_import(user, project)
+    if fmt is not None and fmt not in FORMATS:
+        raise ValidationError({"format": [f"“{fmt}” is not a format; choose one of {', '.join(FORMATS)}."]})
+    options = options or ImportOptions()
+    params: dict[str, Any] = {
+        "format": fmt,
+        "stance_map": dict(stance_map) if stance_map else None,
+        "unknown_speakers": options.unknown_speakers,
+        "unknown_annotators": options.unknown_annotators,
+        "predictions": options.predictions,
+    }
+    return job_start(kind=KIND, user=user, project=project, params=params, payload=payload, payload_name=name)
