@@ -214,14 +214,78 @@ def running_stack(**kwargs: object) -> Iterator[Stack]:
         stack.stop()
 
 
+SERVE_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/annotator_serve"
+
+
+def redis_up(host: str = "127.0.0.1", port: int = 6379) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def production_env(run_dir: Path, database_url: str) -> dict[str, str]:
+    """The environment of a production-like run here: DEBUG off, a secret key kept in `run/`,
+    cookies not marked secure (plain HTTP on 127.0.0.1), Redis when one answers on 6379."""
+    secret = ROOT / "run" / "secret-key"
+    if not secret.exists():
+        secret.parent.mkdir(parents=True, exist_ok=True)
+        import secrets
+
+        secret.write_text(secrets.token_urlsafe(50))
+        secret.chmod(0o600)
+    env = {
+        "DATABASE_URL": database_url,
+        "DEBUG": "false",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or secret.read_text().strip(),
+        "SECURE_COOKIES": os.environ.get("SECURE_COOKIES", "false"),
+        "GUNICORN_WORKERS": os.environ.get("GUNICORN_WORKERS", "2"),
+        "JOBS_PROGRESS_DIR": str(run_dir / "jobs-progress"),
+        "DEMO_PASSWORD_FILE": os.environ.get("DEMO_PASSWORD_FILE", str(ROOT / "run" / "serve-demo-password")),
+    }
+    if os.environ.get("REDIS_URL"):
+        env["REDIS_URL"] = os.environ["REDIS_URL"]
+    elif redis_up():
+        env["REDIS_URL"] = "redis://127.0.0.1:6379/0"
+    return env
+
+
+def ensure_postgres_database(database_url: str) -> None:
+    """CREATE DATABASE when it is missing (psycopg from the venv)."""
+    from urllib.parse import urlparse
+
+    import psycopg
+
+    url = urlparse(database_url)
+    name = url.path.lstrip("/")
+    with psycopg.connect(
+        host=url.hostname, port=url.port or 5432, user=url.username, password=url.password, dbname="postgres"
+    ) as conn:
+        conn.autocommit = True
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**os.environ, **env}, check=True)
+
+
 def _serve(args: argparse.Namespace) -> int:
     run_dir = ROOT / "run" / "serve"
     if run_dir.exists():
         shutil.rmtree(run_dir)
-    env = {
-        "DEBUG": os.environ.get("DEBUG", "false"),
-        "GUNICORN_WORKERS": os.environ.get("GUNICORN_WORKERS", "1"),
-    }
+    run_dir.mkdir(parents=True)
+    database_url = os.environ.get("SERVE_DATABASE_URL") or SERVE_DATABASE_URL
+    env = production_env(run_dir, database_url)
+    if database_url.startswith("postgres"):
+        ensure_postgres_database(database_url)
+    box = run_dir / "accounts.txt"
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "collectstatic", "--noinput", "-v", "0")
+    manage(env, "load_seeds")
+    manage(env, "demo_users", "--force", "--box-file", str(box))
     stack = start_stack(
         env=env,
         apps=args.apps,
@@ -230,8 +294,14 @@ def _serve(args: argparse.Namespace) -> int:
         run_dir=run_dir,
         static_root=str(ROOT / "staticfiles"),
     )
-    print(f"nginx on {stack.url}/ in front of {', '.join(stack.app_urls)}; job worker running.")
-    print(f"Logs in {run_dir}/. Ctrl-C stops everything.", flush=True)
+    print(
+        f"\nnginx on {stack.url}/ in front of {len(stack.app_urls)} gunicorn processes "
+        f"({', '.join(stack.app_urls)}), the job worker, {database_url.split('@')[-1]}"
+        f"{', Redis' if 'REDIS_URL' in env else ''}. Logs in {run_dir.relative_to(ROOT)}/; "
+        "Ctrl-C stops it all."
+    )
+    print(f"Open {stack.url}/ and sign in with one of these accounts:")
+    print(box.read_text(), end="", flush=True)
     stopping = False
 
     def stop(signum: int, frame: object) -> None:
