@@ -12,6 +12,7 @@ from statements.views import (
     jobs,
     projects,
     review,
+    statement_upload,
     suggestions,
 )
 
@@ -57,6 +58,11 @@ urlpatterns = [
         name="project_guidelines_edit",
     ),
     path("projects/<slug:slug>/upload/", projects.project_upload, name="project_upload"),
+    path(
+        "projects/<slug:slug>/upload/statements/",
+        statement_upload.statement_upload,
+        name="project_statement_upload",
+    ),
     path("projects/<slug:slug>/preannotate/", suggestions.project_preannotate, name="project_preannotate"),
     # Background jobs (statements/services/jobs.py): progress, result, output
     path("jobs/", jobs.job_list, name="job_list"),
