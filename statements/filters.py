@@ -108,16 +108,16 @@ class StatementFilter(filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(quote__icontains=value) | Q(note__icontains=value))
+        return queryset.filter(Q(quote__ucontains=value) | Q(note__ucontains=value))
 
 
 class ArticleFilter(filters.FilterSet):
     project = ProjectFilter(field_name="project")
-    source = filters.CharFilter(lookup_expr="iexact", max_length=200)
+    source = filters.CharFilter(lookup_expr="uexact", max_length=200)
     language = filters.CharFilter(max_length=16)
     published_after = filters.DateFilter(field_name="published", lookup_expr="gte")
     published_before = filters.DateFilter(field_name="published", lookup_expr="lte")
-    q = _SearchFilter(field_name="title", lookup_expr="icontains", help_text="Text in the title.")
+    q = _SearchFilter(field_name="title", lookup_expr="ucontains", help_text="Text in the title.")
 
     class Meta:
         model = Article

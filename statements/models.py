@@ -13,11 +13,98 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
-from django.db.models.functions import Length, Lower
+from django.db.models.functions import Length
 from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
 from django.urls import reverse
 
 MAX_ARTICLE_CHARS = 500_000
+
+
+# --------------------------------------------------------------------------------------------
+# Case-insensitive for every script. SQLite's LIKE, lower() and upper() fold ASCII only, so
+# "вершинин" would not find "Вершинин"; and no database's default equates the Turkish İ with i.
+# One rule, in Python (`name_key`) and in SQL (`Folded` and the `uexact`/`ucontains`/
+# `ustartswith` lookups): PostgreSQL folds with UPPER(REPLACE(x, 'İ', 'I')) (Unicode-aware with a
+# UTF-8 ctype), SQLite calls `name_key` itself, registered on every connection (apps.py).
+
+
+def name_key(value: str) -> str:
+    """The key two names share when they differ only in case, in any script: "Сергей Вершинин"
+    and "сергей вершинин", "ΣΩΚΡΆΤΗΣ" and "Σωκράτης" (σ, final ς and Σ are one letter), and the
+    Turkish İ, I, ı and i (one letter here, so "izmir" finds "İzmir" and "ISPARTA" "ısparta").
+    Bulk code that matches names in memory calls this; the database uses the same rule."""
+    return value.replace("İ", "I").upper()
+
+
+def _sqlite_name_key(value: object) -> object:
+    return name_key(value) if isinstance(value, str) else value
+
+
+def register_sqlite_functions(sender: object, connection: object, **kwargs: object) -> None:
+    """`connection_created` receiver: SQLite gets `name_key` as a deterministic SQL function
+    (indexes on expressions need that), so that constraints and searches fold as Python does."""
+    if getattr(connection, "vendor", None) == "sqlite":
+        connection.connection.create_function(  # type: ignore[attr-defined]
+            "name_key", 1, _sqlite_name_key, deterministic=True
+        )
+
+
+def _fold_sql(connection: object, sql: str) -> str:
+    if getattr(connection, "vendor", None) == "sqlite":
+        return f"name_key({sql})"
+    return f"UPPER(REPLACE({sql}, 'İ', 'I'))"
+
+
+class Folded(models.Func):
+    """`name_key` in SQL: for unique constraints regardless of case (`Folded("name")`)."""
+
+    arity = 1
+    output_field = models.TextField()
+
+    def as_sql(  # type: ignore[no-untyped-def, override]
+        self, compiler, connection, function=None, template=None, **extra
+    ):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return _fold_sql(connection, sql), params
+
+
+class _FoldedLookup(models.Lookup):
+    """Compare both sides folded by the database (the same function on both sides)."""
+
+    like: str | None = None  # "{}" the value: "%{}%" contains, "{}%" starts with; None: equality
+
+    def get_db_prep_lookup(self, value, connection):  # type: ignore[no-untyped-def]
+        if self.like is not None:
+            value = self.like.format(connection.ops.prep_for_like_query(value))
+        return "%s", [value]
+
+    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        lhs, rhs = _fold_sql(connection, lhs), _fold_sql(connection, rhs)
+        if self.like is None:
+            return f"{lhs} = {rhs}", [*lhs_params, *rhs_params]
+        return f"{lhs} LIKE {rhs} ESCAPE '\\'", [*lhs_params, *rhs_params]
+
+
+@models.CharField.register_lookup
+@models.TextField.register_lookup
+class FoldedExact(_FoldedLookup):
+    lookup_name = "uexact"
+
+
+@models.CharField.register_lookup
+@models.TextField.register_lookup
+class FoldedContains(_FoldedLookup):
+    lookup_name = "ucontains"
+    like = "%{}%"
+
+
+@models.CharField.register_lookup
+@models.TextField.register_lookup
+class FoldedStartsWith(_FoldedLookup):
+    lookup_name = "ustartswith"
+    like = "{}%"
 
 
 class Role(models.TextChoices):
@@ -58,7 +145,7 @@ class Project(models.Model):
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(
-                Lower("name"),
+                Folded("name"),
                 name="project_name_ci_unique",
                 violation_error_message="A project with this name already exists.",
             ),
@@ -180,12 +267,12 @@ class ActorKind(models.TextChoices):
 
 class ActorQuerySet(models.QuerySet["Actor"]):
     def search(self, query: str) -> ActorQuerySet:
-        """Actors whose name or one of whose aliases contains `query` (case-insensitive)."""
+        """Actors whose name or one of whose aliases contains `query` (any case, any script)."""
         query = query.strip()
         if not query:
             return self
-        matching = ActorAlias.objects.filter(name__icontains=query).values("actor_id")
-        return self.filter(Q(name__icontains=query) | Q(pk__in=matching))
+        matching = ActorAlias.objects.filter(name__ucontains=query).values("actor_id")
+        return self.filter(Q(name__ucontains=query) | Q(pk__in=matching))
 
     def with_aliases(self) -> ActorQuerySet:
         return self.select_related("affiliation").prefetch_related(
@@ -213,7 +300,7 @@ class Actor(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                Lower("name"),
+                Folded("name"),
                 name="actor_name_ci_unique",
                 violation_error_message="An actor with this name already exists.",
             ),
@@ -241,7 +328,7 @@ class ActorAlias(models.Model):
         ordering = ["name"]
         verbose_name_plural = "actor aliases"
         constraints = [
-            models.UniqueConstraint("actor", Lower("name"), name="actor_alias_ci_unique"),
+            models.UniqueConstraint("actor", Folded("name"), name="actor_alias_ci_unique"),
             models.CheckConstraint(condition=~Q(name=""), name="actor_alias_not_blank"),
         ]
 

@@ -118,7 +118,7 @@ def load_seeds(seeds_dir: Path = SEEDS_DIR) -> SeedReport:
     actors: dict[str, Actor] = {}
     pending_affiliations: list[tuple[Actor, str]] = []
     for spec in data["actors"]:
-        actor = Actor.objects.filter(name__iexact=spec["name"]).first()
+        actor = Actor.objects.filter(name__uexact=spec["name"]).first()
         if actor is None:
             actor = services.actor_create(
                 user=None,

@@ -23,7 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce
 
 from statements import permissions
 from statements.models import (
@@ -102,7 +102,7 @@ def article_rows(
     )
     q = q.strip()
     if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(text__icontains=q))
+        qs = qs.filter(Q(title__ucontains=q) | Q(text__ucontains=q))
     if source:
         qs = qs.filter(source=source)
     if actor_id is not None:
@@ -145,15 +145,15 @@ def actor_matches(q: str, *, limit: int = 8) -> tuple[list[Actor], bool]:
     q = " ".join(q.split())
     if not q:
         return [], False
-    exact_alias = ActorAlias.objects.filter(actor=OuterRef("pk"), name__iexact=q)
-    prefix_alias = ActorAlias.objects.filter(actor=OuterRef("pk"), name__istartswith=q)
+    exact_alias = ActorAlias.objects.filter(actor=OuterRef("pk"), name__uexact=q)
+    prefix_alias = ActorAlias.objects.filter(actor=OuterRef("pk"), name__ustartswith=q)
     actors = list(
         Actor.objects.search(q)
         .with_aliases()
         .annotate(
             rank=Case(
-                When(Q(name__iexact=q) | Q(Exists(exact_alias)), then=Value(0)),
-                When(Q(name__istartswith=q) | Q(Exists(prefix_alias)), then=Value(1)),
+                When(Q(name__uexact=q) | Q(Exists(exact_alias)), then=Value(0)),
+                When(Q(name__ustartswith=q) | Q(Exists(prefix_alias)), then=Value(1)),
                 default=Value(2),
                 output_field=IntegerField(),
             )
@@ -257,16 +257,12 @@ def annotators(project: int | None = None, *, seen_by: AnyUser | None = None) ->
 
 
 def actor_by_name(name: str) -> Actor | None:
-    """The actor whose name or alias equals `name` (case-insensitive), if exactly one does."""
+    """The actor whose name or alias equals `name` (any case, any script), if exactly one does."""
     name = " ".join(name.split())
-    actor = Actor.objects.filter(name__iexact=name).first()
+    actor = Actor.objects.filter(name__uexact=name).first()
     if actor is not None:
         return actor
-    ids = set(
-        ActorAlias.objects.annotate(lname=Lower("name"))
-        .filter(lname=name.lower())
-        .values_list("actor_id", flat=True)
-    )
+    ids = set(ActorAlias.objects.filter(name__uexact=name).values_list("actor_id", flat=True))
     return Actor.objects.get(pk=ids.pop()) if len(ids) == 1 else None
 
 

@@ -20,7 +20,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 from rest_framework.authtoken.models import Token
@@ -49,6 +48,7 @@ from statements.models import (
     UnitDismissal,
     User,
     Verdict,
+    name_key,
 )
 from statements.selectors import alignment
 
@@ -250,7 +250,7 @@ def _clean_project_name(name: Any, *, exclude: int | None = None) -> str:
         raise ValidationError({"name": ["The project needs a name."]})
     if len(name) > 200:
         raise ValidationError({"name": [f"The name has {len(name)} characters; the limit is 200."]})
-    clash = Project.objects.annotate(lname=Lower("name")).filter(lname=name.lower())
+    clash = Project.objects.filter(name__uexact=name)
     if exclude:
         clash = clash.exclude(pk=exclude)
     if clash.exists():
@@ -565,7 +565,7 @@ def article_delete(*, article: Article, user: User) -> None:
 
 def _clean_aliases(name: str, aliases: Iterable[str] | None, errors: dict[str, list[str]]) -> list[str]:
     out: list[str] = []
-    seen = {name.casefold()}
+    seen = {name_key(name)}
     if aliases is None:
         return out
     if isinstance(aliases, str):
@@ -575,14 +575,14 @@ def _clean_aliases(name: str, aliases: Iterable[str] | None, errors: dict[str, l
             errors.setdefault("aliases", []).append("Each alias must be text.")
             continue
         alias = " ".join(raw.split())
-        if not alias or alias.casefold() in seen:
+        if not alias or name_key(alias) in seen:
             continue
         if len(alias) > 200:
             errors.setdefault("aliases", []).append(
                 f"The alias “{_excerpt(alias)}” is longer than 200 characters."
             )
             continue
-        seen.add(alias.casefold())
+        seen.add(name_key(alias))
         out.append(alias)
     return out
 
@@ -639,7 +639,7 @@ def actor_create(
         errors["name"] = ["The name is required."]
     elif len(name) > 200:
         errors["name"] = ["The name may have at most 200 characters."]
-    elif Actor.objects.filter(name__iexact=name).exists():
+    elif Actor.objects.filter(name__uexact=name).exists():
         errors["name"] = [f"An actor named “{name}” already exists."]
     if kind not in ActorKind.values:
         errors["kind"] = [f"“{kind}” is not a kind; choose one of {', '.join(ActorKind.values)}."]
@@ -681,7 +681,7 @@ def actor_update(*, actor: Actor, user: User | None, **changes: Any) -> Actor:
         errors["name"] = ["The name is required."]
     elif len(name) > 200:
         errors["name"] = ["The name may have at most 200 characters."]
-    elif Actor.objects.filter(name__iexact=name).exclude(pk=actor.pk).exists():
+    elif Actor.objects.filter(name__uexact=name).exclude(pk=actor.pk).exists():
         errors["name"] = [f"An actor named “{name}” already exists."]
     kind = changes.get("kind", actor.kind)
     if kind not in ActorKind.values:

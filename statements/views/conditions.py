@@ -59,7 +59,7 @@ def condition_list(request: HtmxHttpRequest) -> HttpResponse:
         base = base.filter(statement__article_id=article_id)
     if q:
         base = base.filter(
-            Q(description__icontains=q) | Q(evidence_quote__icontains=q) | Q(statement__quote__icontains=q)
+            Q(description__ucontains=q) | Q(evidence_quote__ucontains=q) | Q(statement__quote__ucontains=q)
         )
     # The speaker facet ignores the speaker filter, so every speaker stays one click away.
     speaker_counts = catalog.condition_speaker_counts(base)
