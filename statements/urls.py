@@ -30,6 +30,9 @@ urlpatterns = [
     path("articles/<int:pk>/statements/", annotate.statement_create, name="statement_create"),
     path("statements/<int:pk>/edit/", annotate.statement_update, name="statement_update"),
     path("statements/<int:pk>/delete/", annotate.statement_delete, name="statement_delete"),
+    # Undo (statements/services/undo.py): a deleted statement back, or the last edit taken back
+    path("statements/<int:pk>/restore/", annotate.statement_restore, name="statement_restore"),
+    path("statements/<int:pk>/undo/", annotate.statement_undo, name="statement_undo"),
     path("actors/", actors.actor_list, name="actor_list"),
     path("actors/new/", actors.actor_create, name="actor_create"),
     path("actors/<int:pk>/edit/", actors.actor_update, name="actor_update"),

@@ -7,7 +7,7 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
-from statements.api import imports, jobs, suggestions, views
+from statements.api import imports, jobs, suggestions, undo, views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_format_suffixes = False
@@ -52,6 +52,9 @@ urlpatterns = [
     path(
         "projects/<int:pk>/preannotate/", suggestions.ProjectPreannotateView.as_view(), name="api-preannotate"
     ),
+    # Undo (statements/services/undo.py)
+    path("statements/<int:pk>/restore/", undo.StatementRestoreView.as_view(), name="api-statement-restore"),
+    path("statements/<int:pk>/undo/", undo.StatementUndoView.as_view(), name="api-statement-undo"),
     path("schema/", schema_view, name="api-schema"),
     # The docs page is for people in a browser: without a session, the sign-in page.
     path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),

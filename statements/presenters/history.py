@@ -51,7 +51,9 @@ class EventView:
     @property
     def action_label(self) -> str:
         if self.event.action == EventAction.UPDATED:
-            return "Edited"
+            return "Edit undone" if (self.event.after or {}).get("undo_of") else "Edited"
+        if self.event.action == EventAction.CREATED and (self.event.before or {}).get("restored_from"):
+            return "Restored"  # services.undo.statement_restore
         if self.event.action == EventAction.DISMISSED:
             return "Unit dismissed"
         return self.event.get_action_display()

@@ -988,11 +988,14 @@ def statement_delete(*, statement: Statement, user: User) -> None:
     statement = Statement.objects.select_for_update().get(pk=statement.pk)
     if statement.gold_versions.exists() and not permissions.is_lead(user, statement):
         raise ValidationError({"statement": ["A gold statement was adjudicated from this one; ask a lead."]})
+    from statements.services.undo import kept_with_deletion  # (undo imports this module)
+
     _record(
         statement=statement,
         user=user,
         action=EventAction.DELETED,
-        before=statement_snapshot(statement),
+        # what the database deletes with it, for statement_restore (Undo)
+        before={**statement_snapshot(statement), "kept": kept_with_deletion(statement)},
         after=None,
     )
     statement.delete()

@@ -18,8 +18,9 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
@@ -38,11 +39,13 @@ from statements.presenters import rendering
 from statements.selectors import catalog, workspace
 from statements.selectors import projects as project_reads
 from statements.services import suggestions as suggestion_services
+from statements.services import undo
 from statements.views.http import (
     HtmxHttpRequest,
     announce,
     fragment_target,
     login_required,
+    parse_id,
     parse_ids,
     remember_project,
 )
@@ -228,17 +231,20 @@ def _after_write(
     statement_id: int | None = None,
     *,
     created: bool = False,
+    undo_url: str | None = None,
 ) -> HttpResponse:
-    """htmx: the new workspace (highlights, panel and list) and a status message to announce;
-    a plain form: back to the page (post/redirect/get). A statement just `created` has no
-    verdicts or comments yet: the panel does not ask for them."""
+    """htmx: the new workspace (highlights, panel and list) and a status message to announce
+    (with an Undo button that POSTs to `undo_url`, when given); a plain form: back to the page
+    (post/redirect/get). A statement just `created` has no verdicts or comments yet: the panel
+    does not ask for them."""
     if request.htmx:
         ids = [statement_id] if statement_id is not None else []
         context = _article_context(
             request, article, show=show, selected_ids=ids, full_page=False, fresh=created
         )
         response = render(request, f"{ARTICLE_PAGE}#workspace", context)
-        return announce(response, message)
+        action = {"label": "Undo", "url": undo_url, "values": {"show": show}} if undo_url else None
+        return announce(response, message, action=action)
     messages.success(request, message)
     return redirect(_statement_url(article, show, statement_id))
 
@@ -407,7 +413,8 @@ def statement_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             else:
                 add_service_errors(form, exc, STATEMENT_ERROR_FIELDS)
         else:
-            return _after_write(request, article, show, "Statement updated.", statement.pk)
+            undo_url = reverse("statement_undo", args=[statement.pk])
+            return _after_write(request, article, show, "Statement updated.", statement.pk, undo_url=undo_url)
     return _form_errors(
         request,
         article,
@@ -441,7 +448,55 @@ def statement_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             can_annotate=True,
             panel_errors=exc.messages,
         )
-    return _after_write(request, article, show, "Statement deleted.")
+    undo_url = reverse("statement_restore", args=[pk])
+    return _after_write(request, article, show, "Statement deleted.", undo_url=undo_url)
+
+
+def _undo_refused(
+    request: HtmxHttpRequest, article: Article, show: str, exc: ValidationError
+) -> HttpResponse:
+    """An undo that cannot be done: 409 with the reason (announced in the toast for htmx,
+    nothing swapped; a message on the page for a plain form)."""
+    message = " ".join(exc.messages)
+    if request.htmx:
+        return announce(reswap(HttpResponse(message, status=409), "none"), message)
+    messages.error(request, message)
+    return redirect(_statement_url(article, show))
+
+
+@login_required
+@require_POST
+def statement_restore(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Undo a delete: statement `pk` comes back from its history with its id, conditions,
+    verdicts and comments (services.undo.statement_restore). 404 unless the user may read its
+    article; 403 unless they could edit it; 409 when it cannot come back."""
+    deletion = undo.last_event(pk)
+    if deletion is None:
+        raise Http404("No such statement.")
+    article = get_object_or_404(
+        catalog.visible_articles(request.user).select_related("project"), pk=deletion.article_id
+    )
+    show = _show(request.POST, request.user, article)
+    try:
+        undo.statement_restore(ref=pk, user=request.user, event=parse_id(request.POST.get("event")))
+    except ValidationError as exc:
+        return _undo_refused(request, article, show, exc)
+    return _after_write(request, article, show, "Statement restored.", pk)
+
+
+@login_required
+@require_POST
+def statement_undo(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Undo the user's last edit of statement `pk` (services.undo.statement_undo): 409 when
+    someone changed it since or there is nothing to undo."""
+    statement = _get_statement_for_user(request, pk, edit=True)
+    article = statement.article
+    show = _show(request.POST, request.user, article)
+    try:
+        undo.statement_undo(statement=statement, user=request.user, event=parse_id(request.POST.get("event")))
+    except ValidationError as exc:
+        return _undo_refused(request, article, show, exc)
+    return _after_write(request, article, show, "Edit undone.", pk)
 
 
 # --------------------------------------------------------------------------------------------

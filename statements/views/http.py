@@ -102,9 +102,14 @@ def safe_next(request: HttpRequest) -> str | None:
     return None
 
 
-def announce(response: HttpResponse, message: str) -> HttpResponse:
-    """Ask the page to announce `message` in its status toast (static/js/status.js)."""
-    return trigger_client_event(response, STATUS_EVENT, {"message": message})
+def announce(response: HttpResponse, message: str, *, action: dict[str, Any] | None = None) -> HttpResponse:
+    """Ask the page to announce `message` in its status toast (static/js/status.js). `action`
+    adds a button to the toast that POSTs to a URL with htmx: {"label": "Undo", "url": …,
+    "values": {…}, "target": "#workspace", "swap": "outerHTML"} (label, target, swap optional)."""
+    payload: dict[str, Any] = {"message": message}
+    if action is not None:
+        payload["action"] = action
+    return trigger_client_event(response, STATUS_EVENT, payload)
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

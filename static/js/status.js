@@ -13,18 +13,58 @@
 // a different URL from the one the relative imports resolve to, so it would run twice.
 
 const SHOWN_FOR = 3000; // milliseconds the toast stays visible
+const SHOWN_WITH_ACTION_FOR = 10000; // with a button (Undo): time to reach it, paused while used
 
 let hideTimer = null;
 
-// Say `message` in the live region and show it as the toast.
-export function announce(message) {
+function hideLater(status, ms) {
+  clearTimeout(hideTimer);
+  hideTimer = setTimeout(() => {
+    if (status.matches(":hover, :focus-within")) return hideLater(status, 1500);
+    status.classList.remove("shown", "with-action");
+    status.querySelector(".toast-action")?.remove();
+  }, ms);
+}
+
+// Say `message` in the live region and show it as the toast. With `action` ({label, url,
+// target, swap, values}; the server sends it with its message, see views/http.announce), the
+// toast also holds a button that POSTs `values` to `url` with htmx (CSRF header included) and
+// swaps the answer into `target`: the Undo of a delete or an edit. Alt+Z presses it too.
+export function announce(message, action = null) {
   const status = document.getElementById("status");
   if (!status) return;
   status.textContent = message;
   status.classList.add("shown");
-  clearTimeout(hideTimer);
-  hideTimer = setTimeout(() => status.classList.remove("shown"), SHOWN_FOR);
+  status.classList.toggle("with-action", Boolean(action));
+  if (action && action.url && window.htmx) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "toast-action linkish";
+    button.textContent = action.label || "Undo";
+    button.setAttribute("aria-keyshortcuts", "Alt+Z");
+    button.addEventListener("click", () => {
+      button.disabled = true;
+      status.classList.remove("shown", "with-action");
+      window.htmx.ajax("POST", action.url, {
+        source: button,
+        target: action.target || "#workspace",
+        swap: action.swap || "outerHTML",
+        values: action.values || {},
+      });
+    });
+    status.append(" ", button);
+  }
+  hideLater(status, action ? SHOWN_WITH_ACTION_FOR : SHOWN_FOR);
 }
+
+// Alt+Z: the toast's action (Undo) while it is shown.
+document.addEventListener("keydown", (event) => {
+  if (!event.altKey || event.ctrlKey || event.metaKey || event.key.toLowerCase() !== "z") return;
+  const button = document.querySelector("#status.shown .toast-action:not(:disabled)");
+  if (!button) return;
+  event.preventDefault();
+  button.click();
+});
 
 // ---- Failed requests -----------------------------------------------------------------------
 
@@ -67,6 +107,11 @@ export function isTyping(target) {
 
 // ---- Listeners (installed once, on import) --------------------------------------------------
 
-document.addEventListener("annotator:status", (event) => announce(event.detail.message));
-document.addEventListener("htmx:responseError", (event) => announce(errorMessage(event.detail.xhr.status)));
+document.addEventListener("annotator:status", (event) => announce(event.detail.message, event.detail.action));
+document.addEventListener("htmx:responseError", (event) => {
+  // A refusal that explains itself (HX-Trigger with a status message, e.g. a 409 from Undo) was
+  // announced already; only a bare error status gets the general wording.
+  if ((event.detail.xhr.getResponseHeader("HX-Trigger") || "").includes("annotator:status")) return;
+  announce(errorMessage(event.detail.xhr.status));
+});
 document.addEventListener("htmx:sendError", () => announce(UNREACHABLE));
