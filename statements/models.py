@@ -257,6 +257,42 @@ class Article(models.Model):
         return reverse("article_detail", args=[self.pk])
 
 
+class TextChange(models.TextChoices):
+    """How an article's text was changed (statements/services/text_edits.py)."""
+
+    EDIT = "edit", "Edited in the app"
+    REPLACE = "replace", "Replaced"
+
+
+class ArticleTextRevision(models.Model):
+    """A previous text of an article, kept when the text is edited or replaced (issue 14). The
+    spans of orphaned statements and evidence point into it (`Statement.orphan_of`,
+    `Condition.evidence_orphan_of`), so that every stored quote still equals the text it belongs
+    to at its span. The article trigger only lets the text of an annotated article change once
+    its old text is kept here (migration 0009)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="text_revisions")
+    text = models.TextField()
+    text_sha256 = models.CharField(max_length=64)
+    change = models.CharField(max_length=16, choices=TextChange, default=TextChange.EDIT)
+    changed_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="text_revisions"
+    )
+    summary = models.JSONField(default=dict, blank=True, help_text="Counts of outcomes of the change.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article_id", "-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(change__in=TextChange.values), name="text_revision_change_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Text of #{self.article_id} before {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class ActorKind(models.TextChoices):
     PERSON = "person", "Person"
     STATE = "state", "State"
@@ -349,6 +385,14 @@ class Status(models.TextChoices):
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
 
 
+class AnchorState(models.TextChoices):
+    """Where a statement stands after its article's text changed (issue 14)."""
+
+    ANCHORED = "anchored", "Anchored"
+    TEXT_CHANGED = "text_changed", "Text changed"  # re-anchored onto changed characters: to confirm
+    ORPHAN = "orphan", "Orphan"  # not found in the new text: old span and quote kept (orphan_of)
+
+
 class StatementQuerySet(models.QuerySet["Statement"]):
     def with_conditions(self) -> StatementQuerySet:
         """Prefetch each statement's conditions in their order (one query for the lot)."""
@@ -371,9 +415,10 @@ class StatementQuerySet(models.QuerySet["Statement"]):
     def awaiting_review(self) -> StatementQuerySet:
         """Statements waiting for a verdict: pending, not gold, and not in a unit a lead has
         closed (adjudicated or dismissed). The one rule for the review queue, its badge, the
-        dashboard's backlog and the projects' 'awaiting review' counts."""
+        dashboard's backlog and the projects' 'awaiting review' counts. A gold statement awaiting a
+        lead's confirmation after a text change (gold_unconfirmed) waits for that lead, not a verdict."""
         return (
-            self.filter(status=Status.PENDING, is_gold=False)
+            self.filter(status=Status.PENDING, is_gold=False, gold_unconfirmed=False)
             .exclude(Exists(_GOLD_SOURCE.filter(to_statement=OuterRef("pk"))))
             .exclude(Exists(_DISMISSED.filter(statement=OuterRef("pk"))))
         )
@@ -403,6 +448,19 @@ class Statement(models.Model):
         "self", symmetrical=False, blank=True, related_name="gold_versions"
     )
     version = models.PositiveIntegerField(default=1, help_text="Bumped on every edit (optimistic lock).")
+    anchor_state = models.CharField(max_length=16, choices=AnchorState, default=AnchorState.ANCHORED)
+    orphan_of = models.ForeignKey(
+        ArticleTextRevision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orphans",
+        help_text="An orphan's span and quote are this old text's (the current text lost them).",
+    )
+    gold_unconfirmed = models.BooleanField(
+        default=False,
+        help_text="Was gold; re-anchored by approximation or orphaned: gold again once a lead confirms.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -420,6 +478,18 @@ class Statement(models.Model):
             models.CheckConstraint(condition=Q(status__in=Status.values), name="statement_status_valid"),
             models.CheckConstraint(
                 condition=Q(is_gold=False) | Q(status=Status.ACCEPTED), name="statement_gold_is_accepted"
+            ),
+            models.CheckConstraint(
+                condition=Q(anchor_state__in=AnchorState.values), name="statement_anchor_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(anchor_state=AnchorState.ORPHAN, orphan_of__isnull=False)
+                | (~Q(anchor_state=AnchorState.ORPHAN) & Q(orphan_of__isnull=True)),
+                name="statement_orphan_has_revision",
+            ),
+            models.CheckConstraint(
+                condition=Q(gold_unconfirmed=False) | Q(is_gold=False),
+                name="statement_gold_unconfirmed_not_gold",
             ),
         ]
         indexes = [
@@ -448,6 +518,14 @@ class Condition(models.Model):
     evidence_start = models.PositiveIntegerField(null=True, blank=True)
     evidence_end = models.PositiveIntegerField(null=True, blank=True)
     evidence_quote = models.TextField(blank=True)
+    evidence_orphan_of = models.ForeignKey(
+        ArticleTextRevision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orphaned_evidence",
+        help_text="Orphaned evidence: its span and quote are this old text's.",
+    )
     position = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -468,6 +546,10 @@ class Condition(models.Model):
                     )
                 ),
                 name="condition_evidence_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence_orphan_of__isnull=True) | Q(evidence_start__isnull=False),
+                name="condition_orphan_has_evidence",
             ),
         ]
 
@@ -579,6 +661,7 @@ class EventAction(models.TextChoices):
     REVIEWED = "reviewed", "Reviewed"
     ADJUDICATED = "adjudicated", "Adjudicated"
     DISMISSED = "dismissed", "Dismissed"
+    REANCHORED = "reanchored", "Re-anchored"  # its article's text changed: moved, orphaned, re-attached
 
 
 class StatementEvent(models.Model):

@@ -14,6 +14,7 @@ from statements.views import (
     review,
     statement_upload,
     suggestions,
+    text_edits,
 )
 
 urlpatterns = [
@@ -49,6 +50,17 @@ urlpatterns = [
     path("statements/<int:pk>/", activity.statement_activity, name="statement_activity"),
     path("statements/<int:pk>/comments/", activity.comment_create, name="comment_create"),
     path("articles/<int:pk>/history/", activity.article_history, name="article_history"),
+    # Editing an article's text after annotation (issue 14)
+    path("articles/<int:pk>/text/", text_edits.article_text_edit, name="article_text_edit"),
+    path("articles/<int:pk>/anchor-issues/", text_edits.article_anchor_issues, name="article_anchor_issues"),
+    path("review/anchor-issues/", text_edits.queue_anchor_issues, name="queue_anchor_issues"),
+    path("statements/<int:pk>/reattach/", text_edits.statement_reattach, name="statement_reattach"),
+    path(
+        "statements/<int:pk>/confirm-text/", text_edits.statement_confirm_text, name="statement_confirm_text"
+    ),
+    path(
+        "statements/<int:pk>/confirm-gold/", text_edits.statement_confirm_gold, name="statement_confirm_gold"
+    ),
     path("articles/<int:pk>/assignments/", assignments.article_assignments, name="article_assignments"),
     path("articles/<int:pk>/assignments/finish/", assignments.assignment_finish, name="assignment_finish"),
     # Projects (issue #9): the home above lists them

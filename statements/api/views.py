@@ -402,12 +402,20 @@ class ArticleViewSet(ApiViewMixin, viewsets.ModelViewSet):
             "item already stored there is reported with `created: false`. A body over 1 MB (up to "
             "64 MB), or `?background=true`, is imported by a background job instead: the answer "
             "is 202 with the job's id and URL (`GET /api/jobs/<id>/`: progress, then the same "
-            "outcome per item as `result`, or the messages per item as `errors`)."
+            "outcome per item as `result`, or the messages per item as `errors`). An item whose `url` "
+            "is an existing article's of the project, with another text, is not created: it is listed "
+            "in `text_differs` (the article, and its text editor); with `?replace_text=true` the "
+            "article's text is replaced and its statements re-found or orphaned, as PATCH does."
         ),
         parameters=[
             OpenApiParameter("project", OpenApiTypes.STR, description="The project's id or slug."),
             OpenApiParameter(
                 "background", OpenApiTypes.BOOL, description="Import in a background job whatever the size."
+            ),
+            OpenApiParameter(
+                "replace_text",
+                OpenApiTypes.BOOL,
+                description="Replace the text of the article with the same URL (statements follow it).",
             ),
         ],
         request={
@@ -439,14 +447,17 @@ class ArticleViewSet(ApiViewMixin, viewsets.ModelViewSet):
             raise ValidationError({"project": ["Give a project's id or slug."]})
         user = _caller(request)
         project = services.project_for_writing(user=user, project=_project_named(user, ref))
+        replace = request.query_params.get("replace_text", "").strip().lower() in {"1", "true", "yes"}
         try:
-            report = import_articles(enumerate(items), user=user, project=project)
+            report = import_articles(enumerate(items), user=user, project=project, replace_text=replace)
         except ImportFailed as exc:
             raise ValidationError({"items": {str(k): v for k, v in exc.errors.items()}}) from None
         data = {
             "created": report.created,
             "existing": report.existing,
             "articles": [{"index": a.position, "id": a.id, "created": a.created} for a in report.articles],
+            # issue 14: items with an existing article's URL and another text (?replace_text=true)
+            "text_differs": [d.as_dict() for d in report.text_differs],
         }
         return Response(data, status=status.HTTP_201_CREATED if report.created else status.HTTP_200_OK)
 

@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from django.db import transaction
 
+from statements.data import reimport
 from statements.models import Project, User
 from statements.services import bulk
 
@@ -32,6 +33,8 @@ class ImportedArticle:
 @dataclass
 class ImportReport:
     articles: list[ImportedArticle] = field(default_factory=list)
+    # Items whose URL is an existing article's with another text (issue 14, data/reimport.py).
+    text_differs: list[reimport.TextDiffers] = field(default_factory=list)
 
     @property
     def created(self) -> int:
@@ -101,6 +104,7 @@ def import_articles(
     user: User | None,
     project: Project | None = None,
     on_item: Callable[[], None] | None = None,
+    replace_text: bool = False,
 ) -> ImportReport:
     """Import `(position, item)` pairs (position: an index, or a line number) as `user` (None: an
     operator's command) into `project` (left out: the one project where `user` may add articles,
@@ -109,12 +113,24 @@ def import_articles(
 
     In batches of BATCH items (services.bulk.articles_get_or_create: validated, normalized and
     hashed in Python, one query for the texts already there, one bulk insert), in one
-    transaction; once an item is invalid the rest are only checked."""
+    transaction; once an item is invalid the rest are only checked.
+
+    An item whose URL is an existing article's with another text is not created: it is listed in
+    `text_differs` (an offer), or with `replace_text` replaces that article's text through the
+    text-edit service (data/reimport.py)."""
     report = ImportReport()
     errors: dict[Any, dict[str, list[str]]] = {}
     batch: list[tuple[Any, dict[str, Any]]] = []
 
     def flush() -> None:
+        report.text_differs += reimport.take_url_matches(
+            user=user,
+            project=project,
+            batch=batch,
+            replace_text=replace_text,
+            write=not errors,
+            errors=errors,
+        )
         if not batch:
             return
         outcomes = bulk.articles_get_or_create(

@@ -134,6 +134,51 @@ def _suggestion_label(provenance: Any) -> str:
     return text + (", changed before accepting" if provenance.get("changed") else "")
 
 
+_REANCHOR_SENTENCES = {
+    "moved": "The article's text changed; the quote moved with it.",
+    "kept": "The article's text changed; the quote stayed in place.",
+    "reanchored": "The article's text changed inside the quote: re-anchored, for its annotator to confirm.",
+    "orphaned": "The article's text changed and the quote was not found: an orphan, kept with its old quote.",
+    "still_orphaned": "The article's text changed again; the statement is still an orphan.",
+    "reattached": "Re-attached to a new span of the current text.",
+    "confirmed": "The changed text was confirmed.",
+    "gold_confirmed": "Confirmed as gold by a lead after the text change.",
+}
+
+
+def _span(entry: dict[str, Any]) -> str:
+    return f"{entry.get('start')}–{entry.get('end')}"
+
+
+def _reanchored(before: dict[str, Any], after: dict[str, Any]) -> tuple[list[Change], str]:
+    """A move through a text change: what changed, the method and score, and the evidence."""
+    outcome = str(after.get("outcome") or "")
+    changes = _diff(before, after)
+    if outcome == "orphaned":
+        changes = [c for c in changes if c.label not in ("Quote", "Span")]
+        changes.insert(0, Change("Span", _span(before), "none in the new text (old span kept)"))
+    method = after.get("method")
+    if method:
+        score = after.get("score")
+        detail = f"{method}" + (f", score {score:.2f}" if isinstance(score, (int, float)) else "")
+        changes.append(Change("Method", after=detail))
+    if before.get("anchor_state") != after.get("anchor_state") and after.get("anchor_state"):
+        changes.append(
+            Change("Anchor", str(before.get("anchor_state") or "").replace("_", " "),
+                   str(after.get("anchor_state")).replace("_", " "))
+        )  # fmt: skip
+    old_evidence = {e.get("condition"): e for e in before.get("evidence") or []}
+    for e in after.get("evidence") or []:
+        b = old_evidence.get(e.get("condition"), {})
+        if e.get("outcome") == "orphaned":
+            new = f"orphaned (kept with “{e.get('quote') or ''}”)"
+        else:
+            new = f"“{e.get('quote') or ''}” at {_span(e)} ({e.get('method')})"
+        was = f"“{b['quote']}” at {_span(b)}" if b.get("quote") else ""
+        changes.append(Change(f"Evidence of “{e.get('description') or ''}”", was, new))
+    return changes, _REANCHOR_SENTENCES.get(outcome, "")
+
+
 def describe_event(event: StatementEvent) -> EventView:
     """A history entry as the pages show it (no query)."""
     view = EventView(event=event)
@@ -146,6 +191,8 @@ def describe_event(event: StatementEvent) -> EventView:
         view.state = _state(before)
     elif event.action == EventAction.DISMISSED:  # services.adjudication.unit_dismiss
         view.comment = f"Reason: {after.get('reason') or ''}"
+    elif event.action == EventAction.REANCHORED:  # services.text_edits (issue 14)
+        view.changes, view.comment = _reanchored(before, after)
     elif event.action == EventAction.REVIEWED:
         view.verdict = after.get("verdict") or ""
         view.verdict_label = verdict_outcome(view.verdict)

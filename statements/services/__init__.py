@@ -31,6 +31,7 @@ from statements.models import (
     Actor,
     ActorAlias,
     ActorKind,
+    AnchorState,
     Article,
     ArticleAssignment,
     Comment,
@@ -963,6 +964,10 @@ def statement_update(
     for name in changed:
         setattr(statement, name, fields[name])
     update_fields = [*changed, "version", "updated_at"]
+    if {"start", "end", "quote"} & set(changed) and statement.anchor_state != AnchorState.ANCHORED:
+        # A new span chosen on the current text: an orphan is re-attached, a changed text confirmed.
+        statement.anchor_state, statement.orphan_of = AnchorState.ANCHORED, None
+        update_fields += ["anchor_state", "orphan_of"]
     statement.version += 1
     if statement.status != Status.PENDING and not statement.is_gold:
         statement.status = Status.PENDING
@@ -1055,6 +1060,7 @@ def _replace_conditions(statement: Statement, new: list[Condition]) -> None:
             reused = spare.pop(0)
             reused.description, reused.evidence_start = c.description, c.evidence_start
             reused.evidence_end, reused.evidence_quote = c.evidence_end, c.evidence_quote or ""
+            reused.evidence_orphan_of = None  # new evidence is on the current text
             reused.position = position
             to_update.append(reused)
         elif match is None:
@@ -1068,7 +1074,15 @@ def _replace_conditions(statement: Statement, new: list[Condition]) -> None:
         Condition.objects.filter(pk__in=[row.pk for row in spare]).delete()
     if to_update:
         Condition.objects.bulk_update(
-            to_update, ["description", "evidence_start", "evidence_end", "evidence_quote", "position"]
+            to_update,
+            [
+                "description",
+                "evidence_start",
+                "evidence_end",
+                "evidence_quote",
+                "evidence_orphan_of",
+                "position",
+            ],
         )
     if to_create:
         Condition.objects.bulk_create(to_create)
@@ -1178,7 +1192,16 @@ def condition_update(
     before = statement_snapshot(statement)
     current.description, current.evidence_start = clean.description, clean.evidence_start
     current.evidence_end, current.evidence_quote = clean.evidence_end, clean.evidence_quote or ""
-    current.save(update_fields=["description", "evidence_start", "evidence_end", "evidence_quote"])
+    current.evidence_orphan_of = None  # checked against the current text above
+    current.save(
+        update_fields=[
+            "description",
+            "evidence_start",
+            "evidence_end",
+            "evidence_quote",
+            "evidence_orphan_of",
+        ]
+    )
     _conditions_changed(statement=statement, user=user, before=before)
     return current
 

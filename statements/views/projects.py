@@ -354,6 +354,7 @@ class UploadRow:
     reasons: list[str] | None = None
     article: Article | None = None
     same_as: str = ""  # for a text repeated within the upload: the file it repeats
+    new_text: str = ""  # text_differs: the uploaded text, for the text editor's preview (issue 14)
 
     @property
     def outcome_label(self) -> str:
@@ -362,6 +363,7 @@ class UploadRow:
             "existing": "Already there",
             "refused": "Refused",
             "ok": "Not imported",
+            "text_differs": "A new version of an existing article (same URL): not imported",
         }[self.outcome]
 
 
@@ -502,9 +504,11 @@ def _import_upload(request: HtmxHttpRequest, project: Project) -> tuple[list[Upl
         return rows, False
     if unreadable or report is None:
         return rows, False
-    stored = {
-        a.pk: a for a in Article.objects.filter(pk__in=[a.id for a in report.articles]).only("pk", "title")
-    }
+    ids = [a.id for a in report.articles] + [d.article_id for d in report.text_differs]
+    stored = {a.pk: a for a in Article.objects.filter(pk__in=ids).only("pk", "title")}
+    for differs in report.text_differs:  # issue 14: offer the text editor's preview with the new text
+        row = rows[differs.position]
+        row.outcome, row.article, row.new_text = "text_differs", stored.get(differs.article_id), differs.text
     created_by_row: dict[int, str] = {}
     for imported in report.articles:
         row = rows[imported.position]

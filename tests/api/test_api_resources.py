@@ -175,11 +175,13 @@ def test_it_refuses_bad_articles_with_field_messages(analyst, body, field):
     assert Article.objects.count() == 1
 
 
-def test_the_text_of_an_article_with_statements_cannot_change(analyst, article, own):
+def test_the_text_of_an_article_with_statements_changes_and_they_follow_it(analyst, article, own):
+    # issue 14 (tests/api/test_api_text_edits.py has the rest): no longer frozen, never silently wrong
     response = client_for(analyst).patch(
         f"/api/articles/{article.pk}/", {"text": "Other text."}, format="json"
     )
-    assert response.status_code == 400 and "cannot change" in response.json()["text"][0]
+    assert response.status_code == 200
+    assert [o["outcome"] for o in response.json()["text_change"]["statements"]] == ["orphaned"]
 
 
 # ---- Actors -------------------------------------------------------------------------------------

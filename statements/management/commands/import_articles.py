@@ -28,6 +28,12 @@ class Command(BaseCommand):
             "where --user adds articles).",
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar, even on a terminal.")
+        parser.add_argument(
+            "--replace-text",
+            action="store_true",
+            help="An item with an existing article's URL and another text replaces that article's text "
+            "(its statements follow, or become orphans; needs --user). Without it such items are listed.",
+        )
 
     def handle(
         self,
@@ -36,6 +42,7 @@ class Command(BaseCommand):
         user: str | None = None,
         project: str | None = None,
         no_progress: bool = False,
+        replace_text: bool = False,
         **options: Any,
     ) -> None:
         creator = None
@@ -61,7 +68,13 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {exc.strerror}.") from None
         with stream, tqdm(unit=" articles", disable=not show, file=sys.stderr) as bar:
             try:
-                report = import_articles(read_items(stream), user=creator, project=target, on_item=bar.update)
+                report = import_articles(
+                    read_items(stream),
+                    user=creator,
+                    project=target,
+                    on_item=bar.update,
+                    replace_text=replace_text,
+                )
             except ImportFailed as exc:
                 lines = [
                     f"  {position}: "
@@ -76,3 +89,14 @@ class Command(BaseCommand):
             f"Imported {report.created:,} new article(s); {report.existing:,} already existed. "
             f"Project: {target} ({target.slug})."
         )
+        for d in report.text_differs:
+            if d.replaced:
+                counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in (d.counts or {}).items() if n)
+                self.stdout.write(
+                    f"  {d.position}: replaced the text of #{d.article_id} ({counts or 'no statements'})."
+                )
+            else:
+                self.stdout.write(
+                    f"  {d.position}: #{d.article_id} “{d.title}” has this URL and another text: not "
+                    f"imported; replace it with --replace-text, or edit it at {d.as_dict()['edit']}."
+                )
