@@ -3,8 +3,9 @@
 `POST /api/articles/import/` with a body over INLINE_MAX_BYTES (or `?background=true`) and the
 upload page with more than that in its files hand the bytes to `start_article_import`; the worker
 runs `run_article_import`: the same reader and the same all-or-nothing import as the inline path
-(statements/data/importing.py), with progress per item, the outcome per item as the job's result,
-and the messages per item as its errors when anything is refused (then nothing is stored).
+(statements/data/importing.py), with progress per item; the counts are the job's result and the
+outcome per item (the inline answer's body) its downloadable file, `import-report.json`; the
+messages per item are its errors when anything is refused (then nothing is stored).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from statements import permissions
 from statements.data.importing import ImportFailed, import_articles, read_items
 from statements.models import Job, Project, User
-from statements.services.jobs import Progress, job_start
+from statements.services.jobs import JobOutput, Progress, job_start
 
 KIND = "import_articles"
 # Above this a request would risk the server's timeouts (about 1,000 articles of a few pages):
@@ -50,7 +51,7 @@ def texts_as_payload(files: list[tuple[str, str]]) -> bytes:
     return json.dumps([{"title": title, "text": text} for title, text in files], ensure_ascii=False).encode()
 
 
-def run_article_import(job: Job, progress: Progress) -> dict[str, Any]:
+def run_article_import(job: Job, progress: Progress) -> JobOutput:
     if job.project is None:
         raise ValidationError("The project of this import no longer exists.")
     names: list[str] = list(job.params.get("names") or [])
@@ -92,7 +93,7 @@ def run_article_import(job: Job, progress: Progress) -> dict[str, Any]:
             [f"Nothing was imported: {len(exc.errors):,} of {total:,} items are invalid."] + problems
         ) from None
     progress(total, total, "Imported.")
-    return {
+    outcome = {
         "created": report.created,
         "existing": report.existing,
         "articles": [
@@ -100,3 +101,11 @@ def run_article_import(job: Job, progress: Progress) -> dict[str, Any]:
             for a in report.articles
         ],
     }
+    # The counts are the job's result; the outcome per item (which article each item became) is
+    # its file, the inline import's answer body, so that a script can match items to ids.
+    return JobOutput(
+        name="import-report.json",
+        content_type="application/json",
+        data=json.dumps(outcome, ensure_ascii=False, indent=1).encode(),
+        summary={"created": report.created, "existing": report.existing, "read": total},
+    )

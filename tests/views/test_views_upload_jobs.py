@@ -56,7 +56,8 @@ def test_it_names_the_text_files_in_the_jobs_result_and_errors(client):
     client.post(_upload_url(project), {"files": files})
     job = Job.objects.latest("pk")
     assert job.status == JobStatus.DONE and job.result["created"] == 16
-    assert job.result["articles"][0]["item"] == "talks_day_0.txt"
+    report = json.loads(bytes(job.output))
+    assert report["articles"][0]["item"] == "talks_day_0.txt" and job.output_name == "import-report.json"
     assert Article.objects.filter(project=project, title="talks day 3").exists()
 
 
