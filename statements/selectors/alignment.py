@@ -22,6 +22,7 @@ from django.db.models.functions import Length
 
 from statements import agreement, permissions
 from statements.models import (
+    AnchorState,
     Article,
     ArticleAssignment,
     Condition,
@@ -36,10 +37,14 @@ from statements.permissions import AnyUser
 
 
 def analyst_statements(articles: QuerySet[Article] | Iterable[Article]) -> QuerySet[Statement]:
-    """The analysts' own statements (never the gold ones) on `articles`."""
+    """The analysts' own statements (never the gold ones, nor a gold awaiting its lead's
+    confirmation after a text change, nor orphans: their span is not in the current text) on
+    `articles`."""
     if isinstance(articles, QuerySet):
-        return Statement.objects.filter(article__in=articles.values("pk"), is_gold=False)  # type: ignore[misc]
-    return Statement.objects.filter(article__in=[a.pk for a in articles], is_gold=False)
+        qs = Statement.objects.filter(article__in=articles.values("pk"), is_gold=False)  # type: ignore[misc]
+    else:
+        qs = Statement.objects.filter(article__in=[a.pk for a in articles], is_gold=False)
+    return qs.filter(gold_unconfirmed=False).exclude(anchor_state=AnchorState.ORPHAN)
 
 
 def _spans_and_lengths(
@@ -223,7 +228,8 @@ def compare_article(article: Article, *, threshold: float = agreement.DEFAULT_TH
     assigned = assigned_analysts([article.pk]).get(article.pk)
     analyst_filter = {"annotator_id__in": assigned} if assigned else {}
     statements = list(
-        Statement.objects.filter(article=article, is_gold=False, **analyst_filter)
+        Statement.objects.filter(article=article, is_gold=False, gold_unconfirmed=False, **analyst_filter)
+        .exclude(anchor_state=AnchorState.ORPHAN)  # issue 14: no span in the current text
         .select_related("speaker", "addressee", "annotator")
         .with_conditions()
         .order_by("start", "-end", "id")

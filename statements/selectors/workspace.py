@@ -13,6 +13,7 @@ from django.db.models import (
 
 from statements import permissions
 from statements.models import (
+    AnchorState,
     Article,
     ArticleAssignment,
     Comment,
@@ -139,6 +140,7 @@ def article_page_rows(
     ones with `gold`, only `ids`, in that order, when given), in text order, with speaker,
     addressee, annotator and conditions, as plain rows: one query however many there are."""
     qs = Statement.objects.filter(article=article).filter(permissions.visible_statements_q(user))
+    qs = qs.exclude(anchor_state=AnchorState.ORPHAN)  # no span in the current text (issue 14)
     if mine:
         qs = qs.filter(annotator_id=user.pk)
     if gold:

@@ -438,3 +438,18 @@ def test_an_orphan_is_reattached_through_the_annotate_panels_update_too(analyst)
         AnchorState.ANCHORED,
         None,
     )
+
+
+def test_orphans_and_unconfirmed_gold_leave_the_highlights_and_the_agreement_inputs(analyst, lead):
+    from statements.selectors import alignment, workspace
+
+    article = _article(analyst, TEXT.replace("talks would resume", "talks would resme"))
+    kept = _tag(article, analyst, "We agree with the proposals")
+    gone = _tag(article, analyst, "the ceasefire must hold before any talks")
+    gold = _gold(article, lead, "talks would resme in Geneva")
+    _apply(article, analyst, TEXT.replace("The ministry said the ceasefire must hold before any talks. ", ""))
+    gold.refresh_from_db()
+    assert gold.gold_unconfirmed
+    assert {s.pk for s in alignment.analyst_statements([article])} == {kept.pk}
+    assert {r.pk for r in workspace.article_page_rows(article, lead)} == {kept.pk, gold.pk}
+    assert gone.pk not in {r.pk for r in workspace.article_page_rows(article, analyst)}

@@ -203,3 +203,18 @@ def test_the_confirm_buttons(client, analyst, lead, article):
     client.post(reverse("statement_confirm_gold", args=[gold.pk]))
     gold.refresh_from_db()
     assert (gold.is_gold, gold.gold_unconfirmed) == (True, False)
+
+
+def test_the_statements_history_shows_the_move_with_method_and_score(client, analyst, article):
+    s = _tag(article, analyst, "talks would resume in Geneva")
+    gone = _tag(article, analyst, "the ceasefire must hold")
+    new = "Intro.\n\n" + TEXT.replace(GONE, "")
+    text_edits.text_edit_apply(article=article, user=analyst, text=new)
+    client.force_login(analyst)
+    page = client.get(reverse("statement_activity", args=[s.pk])).content.decode()
+    old_start = TEXT.index("talks would resume")
+    assert "Re-anchored" in page and "the quote moved with it" in page
+    assert f"{old_start}–{old_start + 28}" in page and f"{old_start + 8}–{old_start + 36}" in page
+    assert "diff, score 1.00" in page
+    page = client.get(reverse("statement_activity", args=[gone.pk])).content.decode()
+    assert "none in the new text (old span kept)" in page and "an orphan, kept with its old quote" in page
