@@ -16,7 +16,9 @@ BENCH_DATABASE_URL; dropped afterwards), migrated, so with every constraint and 
    added again), to show the cost without article creation.
 
 Each figure is wall time in process around the call (Django set up, the database migrated, the
-file generated beforehand), with DEBUG off.
+file generated beforehand), with DEBUG off, and the CPU time spent in it by our process and (on
+PostgreSQL) by its server backend, read from /proc: on a machine shared with other work the wall
+time moves with the load (printed), the CPU time much less.
 """
 
 from __future__ import annotations
@@ -48,6 +50,25 @@ def _pg_admin(sql: str) -> None:
         conn.execute(sql)
 
 
+def _backend_cpu(pid: int | None) -> float:
+    """CPU seconds (user + system) the PostgreSQL backend `pid` has used (it runs on this
+    machine); 0 for SQLite, which runs inside our process."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _timed(fn, pid):  # type: ignore[no-untyped-def]
+    wall, cpu, server = time.perf_counter(), time.process_time(), _backend_cpu(pid)
+    value = fn()
+    return value, (
+        round(time.perf_counter() - wall, 2),
+        round(time.process_time() - cpu, 2),
+        round(_backend_cpu(pid) - server, 2),
+    )
+
+
 def child(db: str, workload: str) -> None:
     """Runs in its own process: set up the database, time the imports, print one JSON line."""
     folder = tempfile.mkdtemp(prefix="bench-import-")
@@ -76,22 +97,33 @@ def child(db: str, workload: str) -> None:
     admin = User.objects.create_superuser("bench", "bench@example.org", "pw")
     articles_project = services.project_create(user=admin, name="Articles")
     statements_project = services.project_create(user=admin, name="Statements")
-    out: dict[str, object] = {"db": db, "vendor": connection.vendor}
+    out: dict[str, object] = {"db": db, "vendor": connection.vendor, "load": os.getloadavg()[0]}
+    connection.ensure_connection()
+    pid = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
     try:
         with open(workload, "rb") as stream:
-            t = time.perf_counter()
-            report = import_articles(read_items(stream), user=admin, project=articles_project)
-            out["articles_s"] = round(time.perf_counter() - t, 2)
+            report, out["articles_t"] = _timed(
+                lambda: import_articles(read_items(stream), user=admin, project=articles_project), pid
+            )
             out["articles"] = report.created
-        for key in ("statements_s", "again_s"):
+        for key in ("statements", "again"):
             with open(workload, "rb") as stream:
-                t = time.perf_counter()
-                result = import_statements_file(
-                    stream, user=admin, project=statements_project, fmt="workload"
+                result, out[key + "_t"] = _timed(
+                    lambda: import_statements_file(  # noqa: B023
+                        stream,  # noqa: B023
+                        user=admin,
+                        project=statements_project,
+                        fmt="workload",
+                    ),
+                    pid,
                 )
-                out[key] = round(time.perf_counter() - t, 2)
-                out[key.replace("_s", "")] = result.statements
+                out[key] = result.statements
         out["stored"] = Statement.objects.count()
+        out["load_after"] = os.getloadavg()[0]
     finally:
         from django.db import connections
 
@@ -130,11 +162,17 @@ def main() -> None:
                 text=True,
             )
             r = json.loads(run.stdout.strip().splitlines()[-1])
+
+            def show(t: list[float], db: str = db) -> str:
+                server = f" + {t[2]:.1f} s PostgreSQL" if db == "postgres" else ""
+                return f"{t[0]:6.2f} s wall (CPU {t[1]:.1f} s Python{server})"
+
             print(
-                f"{db:9} import_articles {r['articles']:,} articles: {r['articles_s']:6.2f} s | "
-                f"import_statements {r['statements']:,} spans (+{r['articles']:,} articles): "
-                f"{r['statements_s']:6.2f} s ({r['statements'] / r['statements_s']:,.0f} spans/s) | "
-                f"again, articles found: {r['again_s']:6.2f} s"
+                f"{db} (load average {r['load']:.1f} → {r['load_after']:.1f}):\n"
+                f"  import_articles, {r['articles']:,} articles:             {show(r['articles_t'])}\n"
+                f"  import_statements, {r['statements']:,} spans (+ articles): {show(r['statements_t'])}"
+                f" = {r['statements'] / r['statements_t'][0]:,.0f} spans/s\n"
+                f"  the same file again (articles found):      {show(r['again_t'])}"
             )
 
 

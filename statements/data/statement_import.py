@@ -17,8 +17,10 @@ import io
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
+from queue import Empty, Full, Queue
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -81,8 +83,8 @@ class _Texts:
         return None if found is None else str(found["text"])
 
     def complete(self, document: InDocument) -> InDocument:
-        found = self.article(document.key) if document.has_text else None
-        if found is None:
+        found = self.cache.get(article_id_of(document.key) or 0) if document.has_text else None
+        if found is None or found["text"] != document.text:  # the file's own text: left as it is
             return document
         return replace(
             document,
@@ -181,7 +183,8 @@ def import_statements_file(
         raise ValidationError({"stance_map": [str(exc)]}) from None
 
     def completed() -> Iterator[InDocument]:
-        for document in documents:
+        source = documents if fmt in NEEDS_TEXT else read_ahead(documents)
+        for document in source:
             yield texts.complete(document)
 
     def step(_document: InDocument) -> None:
@@ -198,6 +201,54 @@ def import_statements_file(
     if progress is not None and total is not None:
         progress(total, total)
     return result
+
+
+# Formats whose files point at an article instead of carrying its text: reading them looks the
+# article up in the database, which stays in the importing thread (its connection, its transaction).
+NEEDS_TEXT = frozenset({"jsonl", "w3c", "events"})
+READ_AHEAD = 64
+_DONE = object()
+
+
+def read_ahead(documents: Iterator[InDocument]) -> Iterator[InDocument]:
+    """`documents`, read and parsed by a second thread up to READ_AHEAD documents ahead, so that
+    parsing the file (pure Python, no database) overlaps the database's work on the batch before
+    (the driver releases the GIL while it waits for the server). The reader's exceptions (its
+    FormatError at the end) are raised here, in the caller's thread."""
+    queue: Queue[Any] = Queue(maxsize=READ_AHEAD)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for document in documents:
+                while not stop.is_set():
+                    try:
+                        queue.put(document, timeout=0.5)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+            queue.put(_DONE)
+        except BaseException as exc:  # handed over to the consumer  # noqa: BLE001
+            queue.put(exc)
+
+    thread = threading.Thread(target=produce, name="statement-import-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = queue.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a producer waiting on a full queue
+            with contextlib.suppress(Empty):
+                queue.get_nowait()
+            thread.join(timeout=0.1)
 
 
 def failure_messages(error: BulkImportFailed) -> list[str]:

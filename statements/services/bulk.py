@@ -621,7 +621,7 @@ class _Importer:
                 item.text,
                 to(span.start),
                 to(span.end),
-                None if span.quote is None else normalize_text(span.quote),
+                span.quote if span.quote is None or to.identity else normalize_text(span.quote),
             )
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():

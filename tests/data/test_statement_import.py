@@ -553,3 +553,47 @@ def test_it_refuses_a_file_it_cannot_read_from_the_command(tmp_path, project, im
     unknown.write_text("just some words")
     with pytest.raises(CommandError, match="format"):
         call_command("import_statements", str(unknown), "--project", project.slug, "--user", "imp")
+
+
+def test_it_copies_the_metadata_of_the_article_a_jsonl_file_points_at_only(importer, project):
+    """A file without the text takes title, URL and date from the article it names; a file with
+    its own text whose task id happens to be an article's id takes nothing from that article."""
+    other = ProjectFactory(name="Elsewhere")
+    UserFactory(username="imp", role=Role.ANALYST, role__project=other)
+    importer = User.objects.get(pk=importer.pk)
+    source = services.article_create(
+        user=None, project=other, title="The source", text="He said: we agree.", url="https://example.org/a"
+    )
+    line = {
+        "id": 1,
+        "article": {"id": source.pk},
+        "start": 9,
+        "end": 17,
+        "quote": "we agree",
+        "stance": "support",
+    }
+    run(json.dumps(line) + "\n", importer, project, fmt="jsonl")
+    copied = Article.objects.get(project=project)
+    assert (copied.title, copied.url, copied.text) == ("The source", "https://example.org/a", source.text)
+    task = [
+        {
+            "id": source.pk,
+            "data": {"text": "Another text: we agree."},
+            "annotations": [
+                {
+                    "result": [
+                        {
+                            "id": "a",
+                            "from_name": "label",
+                            "to_name": "text",
+                            "type": "labels",
+                            "value": {"start": 14, "end": 22, "text": "we agree", "labels": ["Support"]},
+                        }
+                    ]
+                }
+            ],
+        }
+    ]
+    run(json.dumps(task), importer, project, fmt="label-studio")
+    new = Article.objects.get(project=project, text="Another text: we agree.")
+    assert new.title == "Another text: we agree." and new.url == ""
