@@ -46,7 +46,8 @@ def test_an_analyst_steps_through_suggestions_accepts_edits_and_rejects(
     assert ghost.evaluate("(g) => getComputedStyle(g).borderTopStyle") == "dotted"
     assert ghost.evaluate("(g) => getComputedStyle(g).backgroundColor") == "rgba(0, 0, 0, 0)"
     assert page.locator(".suggest-layer").evaluate(
-        "(l) => Number(getComputedStyle(l).zIndex) < Number(getComputedStyle(document.getElementById('article-text')).zIndex)"
+        "(l) => Number(getComputedStyle(l).zIndex)"
+        " < Number(getComputedStyle(document.getElementById('article-text')).zIndex)"
     )
     page.screenshot(path=str(artifacts_dir / "suggestions-ghosts.png"))
 
@@ -111,3 +112,34 @@ def test_an_analyst_steps_through_suggestions_accepts_edits_and_rejects(
     expect(page.locator(".event-head .suggested").first).to_contain_text(
         "accepted a suggestion (score 0.85), changed before accepting"
     )
+
+
+def test_a_lead_accepts_all_above_a_score_and_the_toggle_hides_the_ghosts(login, lead, live_server):
+    registry()
+    doc = article()
+    page = login(lead)
+    page.goto(f"{live_server.url}{doc.get_absolute_url()}")
+    expect(page.locator("[data-suggest-count]")).to_have_text("5 suggestions")
+    expect(page.locator(".suggest-layer .ghost").first).to_be_visible()
+
+    # Show off: no ghosts, no card, and the keys rest; on again: they are back.
+    page.get_by_label("Show").uncheck()
+    expect(page.locator(".suggest-layer .ghost")).to_have_count(0)
+    expect(page.locator("[data-suggest-card]")).to_be_hidden()
+    page.locator("h1").click()  # focus out of the checkbox: the key reaches the page
+    page.keyboard.press("a")
+    expect(page.locator("#tagger")).to_be_hidden()
+    page.get_by_label("Show").check()
+    expect(page.locator(".suggest-layer .ghost").first).to_be_visible()
+    assert not Statement.objects.exists()
+
+    page.get_by_label("Accept all with a score of at least").fill("0.85")
+    page.get_by_role("button", name="Accept all").click()
+    expect(page.locator("#status")).to_contain_text("3 suggestions accepted.")
+    expect(page.locator("[data-suggest-count]")).to_have_text("2 suggestions")
+    accepted = Statement.objects.filter(annotator=lead)
+    assert sorted(s.quote for s in accepted) == sorted([WELCOME, MUST, OLSEN])
+    for statement in accepted:
+        expect(page.locator(f"#article-text mark[data-ids~='{statement.pk}']").first).to_be_visible()
+    assert SuggestionDecision.objects.filter(decision=Decision.ACCEPTED).count() == 3
+    assert Statement.objects.get(quote=OLSEN).speaker.name == "Marta Olsen"  # the new speaker, added
