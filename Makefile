@@ -29,11 +29,14 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_seeds
 	@$(BIN)/python manage.py demo_users --box-file $(VENV)/.demo-accounts
-	@# The background worker (imports, exports to file, suggestion runs) runs beside the server;
-	@# the accounts and their password come last, in a box, once the server answers.
-	$(BIN)/python manage.py db_worker --interval 1 & WORKER=$$!; \
+	@# The background worker (imports, exports to file, suggestion runs) runs beside the server,
+	@# logging to run/worker.log; the accounts and their password come last, in a box, once the
+	@# server answers.
+	@mkdir -p run
+	$(BIN)/python manage.py db_worker --interval 1 >>run/worker.log 2>&1 & WORKER=$$!; \
 	  ( until $(BIN)/python -c "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/accounts/login/', timeout=2)" 2>/dev/null; do sleep 1; done; \
-	    printf '\nOpen http://127.0.0.1:8000/ and sign in with one of these accounts:\n'; cat $(VENV)/.demo-accounts ) & WAITER=$$!; \
+	    printf '\nThe job worker logs to run/worker.log. Open http://127.0.0.1:8000/ and sign in with one of these accounts:\n'; \
+	    cat $(VENV)/.demo-accounts ) & WAITER=$$!; \
 	  trap 'kill $$WORKER $$WAITER 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver 127.0.0.1:8000
 
