@@ -22,3 +22,8 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBacken
 CACHES["jobs"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jobs"}  # noqa: F405
 # The real database queue too, under its own alias: tests enqueue on it and run `db_worker --batch`.
 TASKS["database"] = {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+
+# Tests never share a cache or sessions, even when REDIS_URL is set in the environment (the
+# autouse fixture clears the default cache before every test).
+CACHES["default"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "annotator"}  # noqa: F405
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
