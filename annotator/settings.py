@@ -127,7 +127,22 @@ CACHES["jobs"] = {
     "LOCATION": env_str("JOBS_PROGRESS_DIR") or str(BASE_DIR / ".jobs-progress"),
     "TIMEOUT": 24 * 3600,
 }
+# Sign-in throttling counters (statements/services/signin.py): shared by the processes of one
+# machine (files), or by every machine through Redis.
+CACHES["signin"] = {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": env_str("SIGNIN_THROTTLE_DIR") or str(BASE_DIR / ".signin-throttle"),
+}
+SIGNIN_ACCOUNT_FAILURES = int(env_str("SIGNIN_ACCOUNT_FAILURES", "5"))
+SIGNIN_ADDRESS_FAILURES = int(env_str("SIGNIN_ADDRESS_FAILURES", "20"))
+SIGNIN_TOKEN_FAILURES = int(env_str("SIGNIN_TOKEN_FAILURES", "20"))
+SIGNIN_LOCKOUT_SECONDS = int(env_str("SIGNIN_LOCKOUT_SECONDS", "900"))
 if env_str("REDIS_URL"):
+    CACHES["signin"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("REDIS_URL"),
+        "KEY_PREFIX": "signin",
+    }
     CACHES["jobs"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env_str("REDIS_URL"),
@@ -197,7 +212,7 @@ if not DEBUG:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "statements.api.auth.ThrottledTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

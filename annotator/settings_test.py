@@ -20,6 +20,7 @@ WHITENOISE_AUTOREFRESH = True
 # Jobs run inline at job_start (the immediate backend), their progress in a per-run folder.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
 CACHES["jobs"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jobs"}  # noqa: F405
+CACHES["signin"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "signin"}  # noqa: F405
 # The real database queue too, under its own alias: tests enqueue on it and run `db_worker --batch`.
 TASKS["database"] = {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
 

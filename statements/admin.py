@@ -3,10 +3,12 @@ constraints and triggers still guard them; day-to-day work happens on the pages 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypedDict, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from statements.models import (
@@ -25,6 +27,7 @@ from statements.models import (
     StatementEvent,
     User,
 )
+from statements.services import signin
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -37,10 +40,37 @@ class _StanceCounts(TypedDict):
 _STATEMENT_INLINE_FIELDS = ("start", "end", "quote", "speaker", "stance", "annotator", "status")
 
 
+class AdminSignInForm(AdminAuthenticationForm):
+    """/admin/login/ under the same throttle as the sign-in page (statements/services/signin.py)."""
+
+    def clean(self) -> dict[str, Any]:
+        return signin.signin_attempt(
+            username=self.cleaned_data.get("username"),
+            address=self.request.META.get("REMOTE_ADDR") if self.request is not None else None,
+            check=super().clean,
+        )
+
+
+admin.site.login_form = AdminSignInForm
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_superuser"]
     list_filter = ["is_active", "is_superuser"]
+    actions = ["unlock_signin"]
+
+    @admin.action(description="Unlock sign-in (forget failed attempts)")
+    def unlock_signin(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        unlocked = [
+            account.username
+            for account in queryset
+            if signin.signin_unlock(user=cast(User, request.user), account=account)
+        ]
+        if unlocked:
+            self.message_user(request, f"Unlocked: {', '.join(unlocked)}.", messages.SUCCESS)
+        else:
+            self.message_user(request, "None of them was locked.", messages.INFO)
 
 
 class StatementInline(admin.TabularInline):

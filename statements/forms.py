@@ -20,11 +20,13 @@ from pathlib import PurePath
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from statements import services
 from statements.agreement import condition_key
 from statements.models import Actor, ActorKind, Article, Condition, Project, Statement
+from statements.services import signin
 
 MAX_UPLOAD_BYTES = 4 * 1024 * 1024  # 500,000 characters of UTF-8 fit, with room to spare
 
@@ -404,3 +406,29 @@ class GoldForm(forms.Form):
             "note": data["note"],
             "conditions": conditions,
         }
+
+
+# --------------------------------------------------------------------------------------------
+# Sign-in, throttled (statements/services/signin.py): the sign-in page and the admin's
+
+
+def client_address(request: Any) -> str | None:
+    """The address a request came from (REMOTE_ADDR: the proxy in front sets it; see deploy/)."""
+    return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form under the throttle (statements/services/signin.py)."""
+
+    throttled = False
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return signin.signin_attempt(
+                username=self.cleaned_data.get("username"),
+                address=client_address(self.request),
+                check=super().clean,
+            )
+        except ValidationError as exc:
+            self.throttled = any(e.code == "throttled" for e in exc.error_list)
+            raise

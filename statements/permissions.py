@@ -119,6 +119,15 @@ def is_lead(user: AnyUser | None, scope: Scope | None = None) -> bool:
     return role_in(user, scope) == Role.LEAD
 
 
+def can_unlock_signin(user: AnyUser | None, account: User) -> bool:
+    """Unlock an account locked by failed sign-ins: administrators, and a lead of one of the
+    account's projects."""
+    if is_admin(user):
+        return True
+    led = project_ids_where(user, Role.LEAD) or []
+    return bool(led) and Membership.objects.filter(user=account, project_id__in=led).exists()
+
+
 def can_annotate(user: AnyUser | None, scope: Scope | None = None) -> bool:
     """Create statements, articles and actors: analysts and leads, not viewers."""
     if scope is None:

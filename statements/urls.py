@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from statements.views import (
+    account,
     activity,
     actors,
     agreement,
@@ -19,11 +20,7 @@ from statements.views import (
 
 urlpatterns = [
     path("", projects.project_home, name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("accounts/login/", account.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("articles/", articles.article_list, name="article_list"),
     path("articles/new/", articles.article_create, name="article_create"),

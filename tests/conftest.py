@@ -20,10 +20,12 @@ ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", Path(__file__).resolve().paren
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache (the dashboard caches corpus-wide numbers)."""
-    from django.core.cache import cache
+    """Each test starts with an empty cache (the dashboard caches corpus-wide numbers) and no
+    sign-in failures counted (statements/services/signin.py)."""
+    from django.core.cache import cache, caches
 
     cache.clear()
+    caches["signin"].clear()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import Field, Model, QuerySet
 from rest_framework import exceptions, pagination, parsers, permissions
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.pagination import Cursor
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from statements import permissions as rules
+from statements.api.auth import ThrottledTokenAuthentication
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ class ApiViewMixin(_ViewBase):
     """Token first, so that an anonymous client gets 401 with `WWW-Authenticate: Token`; the
     browser's session works too (with CSRF on unsafe methods)."""
 
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ThrottledTokenAuthentication, SessionAuthentication]
     permission_classes = [permissions.IsAuthenticated, RolePermission]
 
     @property

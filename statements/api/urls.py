@@ -3,11 +3,12 @@
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from statements.api import imports, jobs, suggestions, undo, views
+from statements.api.auth import ThrottledTokenAuthentication
 
 router = DefaultRouter(trailing_slash=True)
 router.include_format_suffixes = False
@@ -21,7 +22,7 @@ router.register("users", views.UserViewSet, basename="api-user")
 router.register("jobs", jobs.JobViewSet, basename="api-job")
 
 schema_view = SpectacularAPIView.as_view(
-    authentication_classes=[TokenAuthentication, SessionAuthentication],
+    authentication_classes=[ThrottledTokenAuthentication, SessionAuthentication],
     permission_classes=[IsAuthenticated],
 )
 

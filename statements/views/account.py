@@ -3,13 +3,29 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
+from statements.forms import SignInForm
 from statements.services import token_issue, token_revoke
 from statements.views.http import HtmxHttpRequest
+
+
+class SignInView(LoginView):
+    """Django's sign-in page with the throttled form: a locked account or address gets the
+    form back with the reason and status 429 (statements/services/signin.py)."""
+
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_invalid(form)
+        if form.throttled:
+            response.status_code = 429
+        return response
 
 
 @login_required

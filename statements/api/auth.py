@@ -1,0 +1,32 @@
+"""API authentication: DRF's token, throttled (its own module: DRF's settings import it while
+rest_framework.views is still loading, so it must not import the views)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import exceptions
+from rest_framework.authentication import TokenAuthentication, get_authorization_header
+from rest_framework.request import Request
+
+from statements.services import signin
+
+
+class ThrottledTokenAuthentication(TokenAuthentication):
+    """DRF's token authentication, with wrong tokens counted against the client's address
+    (statements/services/signin.py): past the limit, 429 with Retry-After before any lookup."""
+
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+        address = request.META.get("REMOTE_ADDR")
+        words = get_authorization_header(request).split()
+        if words and words[0].lower() == self.keyword.lower().encode():
+            wait = signin.token_refusal(address=address)
+            if wait is not None:
+                raise exceptions.Throttled(
+                    wait, detail=f"Too many wrong API tokens from your address; try again in {wait} s."
+                )
+        try:
+            return super().authenticate(request)
+        except exceptions.AuthenticationFailed:
+            signin.token_failed(address=address)
+            raise
