@@ -5,7 +5,8 @@ order — the users the data refers to (never passwords, e-mail addresses or adm
 a dump grants nobody anything beyond its memberships), projects (with their guidelines), their
 memberships (user and role) and guideline revisions, actors (global: with aliases and
 affiliation), articles (with their project and text), statements (with the gold statements'
-sources), conditions, reviews, comments, article assignments and the statement history — and a
+sources), conditions, reviews, comments, article assignments, the statement history and the
+decisions on suggestions (version 3: accepted or rejected, by whom, the rule and score) — and a
 trailer with the counts (a truncated file is refused). Ids, times and versions are kept, so a dump
 loaded into an empty database and dumped again gives the same bytes.
 
@@ -45,12 +46,13 @@ from statements.models import (
     Role,
     Statement,
     StatementEvent,
+    SuggestionDecision,
     User,
 )
 
 FORMAT = "annotator-dataset"
-VERSION = 2
-SUPPORTED_VERSIONS = (1, 2)
+VERSION = 3
+SUPPORTED_VERSIONS = (1, 2, 3)
 BATCH = 1000
 OnRecord = Callable[[str], None]
 
@@ -105,6 +107,7 @@ def _referenced_user_ids(using: str) -> set[int]:
         (Comment, ["author"]),
         (ArticleAssignment, ["analyst", "assigned_by"]),
         (StatementEvent, ["user"]),
+        (SuggestionDecision, ["user"]),
     ):
         for name in fields:
             column = f"{name}_id"
@@ -327,6 +330,27 @@ def dump(
             for e in StatementEvent.objects.using(using).order_by("pk").iterator(BATCH)
         ),
     )
+    emit(
+        "suggestion_decision",
+        (
+            {
+                "id": d.pk,
+                "article": d.article_id,
+                "user": d.user_id,
+                "statement": d.statement_id,
+                "decision": d.decision,
+                "rule": d.rule,
+                "engine_version": d.engine_version,
+                "score": d.score,
+                "start": d.start,
+                "end": d.end,
+                "quote": d.quote,
+                "suggested": _canonical(d.suggested),
+                "created_at": _ts(d.created_at),
+            }
+            for d in SuggestionDecision.objects.using(using).order_by("pk").iterator(BATCH)
+        ),
+    )
     out.write(_line({"type": "end", "counts": counts}))
     return counts
 
@@ -335,11 +359,22 @@ def dump(
 # Load
 
 _PROJECTS = (Project, Membership, GuidelinesRevision)
-_DOMAIN = (Actor, Article, Statement, Condition, Review, Comment, ArticleAssignment, StatementEvent)
+_DOMAIN = (
+    Actor,
+    Article,
+    Statement,
+    Condition,
+    Review,
+    Comment,
+    ArticleAssignment,
+    StatementEvent,
+    SuggestionDecision,
+)
 _CONTENT = ("actor", "article", "statement", "condition", "review", "comment", "assignment", "event")
 _ORDERS = {
     1: ("user", *_CONTENT),
     2: ("user", "project", "membership", "guidelines", *_CONTENT),
+    3: ("user", "project", "membership", "guidelines", *_CONTENT, "suggestion_decision"),
 }
 
 LEGACY_PROJECT = {
@@ -620,6 +655,22 @@ def _build(
             assigned_by_id=u(r["assigned_by"]),
             assigned_at=_dt(r["assigned_at"]),
             finished_at=_dt(r["finished_at"]),
+        )
+    if kind == "suggestion_decision":
+        return SuggestionDecision(
+            pk=r["id"],
+            article_id=r["article"],
+            user_id=u(r["user"]),
+            statement_id=r["statement"],
+            decision=r["decision"],
+            rule=r["rule"],
+            engine_version=r["engine_version"],
+            score=r["score"],
+            start=r["start"],
+            end=r["end"],
+            quote=r["quote"],
+            suggested=r["suggested"],
+            created_at=_dt(r["created_at"]),
         )
     return StatementEvent(
         pk=r["id"],

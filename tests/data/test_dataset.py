@@ -185,7 +185,7 @@ def test_a_dump_with_two_projects_loads_and_dumps_to_the_same_bytes(two_projects
     first = dump()
     records = [json.loads(line) for line in first.splitlines()]
     kinds = [r.get("type") for r in records[1:]]
-    assert records[0] == {"format": "annotator-dataset", "version": 2}
+    assert records[0] == {"format": "annotator-dataset", "version": 3}
     assert (
         kinds.index("user") < kinds.index("project") < kinds.index("membership") < kinds.index("guidelines")
     )
