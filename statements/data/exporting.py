@@ -3,9 +3,11 @@
 Shared by `/api/export/statements` and `manage.py export_statements`. Every row carries what a
 researcher needs without a second request: the statement, its article's metadata, a little context
 before and after the quote, speaker and addressee (with kind and affiliation), conditions, annotator,
-review counts and times. Rows come in statement id order.
+review counts and times. Rows come in statement id order. `fields` keeps only some of the fields
+(columns for CSV, keys for JSON, parts of the annotation for W3C) and `context` sets the number of
+characters of context on each side (0 to 200, default 80): smaller downloads.
 
-Two engines produce exactly the same bytes (a test compares them on PostgreSQL):
+Three engines produce exactly the same bytes (tests compare them on both databases):
 
 - **PostgreSQL** (`copy`): one `COPY (SELECT …) TO STDOUT` streams the rows, read straight from
   libpq. PostgreSQL escapes the text fields (`to_json`, CSV quoting) and aggregates conditions and
@@ -15,14 +17,25 @@ Two engines produce exactly the same bytes (a test compares them on PostgreSQL):
   article, actor and user fragments. The article travels once per run of statements of the same
   article (`lag()` over the id order); actors and users come from two small queries first. COPY's
   CSV mode with control characters as quote and delimiter passes JSON through untouched.
+- **SQLite** (`sqlite`, the default there): one raw SELECT through the sqlite3 cursor, tuples
+  straight from SQLite with no model or converter in the way: SQLite escapes the quote and note
+  (`json_quote()`, which escapes exactly as Python's and PostgreSQL's JSON encoders do; CSV
+  doubling with `replace()`) and writes the times as text. The article (its metadata and its text,
+  as one `json_array()`) comes only on the first row of a run of statements of the same article:
+  a small function registered on the connection tells SQLite when the article changes (a
+  window function would cost SQLite more than the whole rest of the query). Conditions and review
+  counts come from two queries in statement id order, merged here (few rows: one statement in
+  six has conditions, one in ten a review).
 - **Python** (`python`): portable ORM queries, merged in id order (statements, conditions, review
-  counts), for SQLite and as the reference.
+  counts): the reference, on any database.
 
-Either way the number of queries is fixed (actors, users, the rows; the Python engine adds
-conditions and reviews), memory stays flat (one article text, the actor and user fragments and a
-256 KB output buffer), and a client that goes away stops the query: closing the generator cancels
-the COPY.
+Either way the number of queries is fixed (actors, users, the rows; the SQLite and Python engines
+add conditions and reviews), memory stays flat (one article text, the actor and user fragments and
+a 256 KB output buffer), and a client that goes away stops the query: closing the generator cancels
+the COPY (PostgreSQL) or finalizes the SELECT (SQLite).
 """
+
+# ruff: noqa: UP031  (the lines are %-templates, one `%` per line: the fragments use the same form)
 
 from __future__ import annotations
 
@@ -30,10 +43,13 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import itertools
 import json
+import re
 import select
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from json.encoder import encode_basestring  # the C escaper, the same rules as PostgreSQL's to_json()
+from operator import itemgetter
 from typing import Any
 
 import psycopg
@@ -48,6 +64,7 @@ from statements.models import Actor, Article, Condition, Review, Statement, User
 from statements.services import CONTEXT_CHARS
 
 FORMATS = ("jsonl", "json", "csv", "w3c")
+ENGINES = ("copy", "sqlite", "python")
 CONTENT_TYPES = {
     "jsonl": "application/x-ndjson; charset=utf-8",
     "json": "application/json; charset=utf-8",
@@ -91,22 +108,74 @@ CSV_COLUMNS = (
     "created_at",
     "updated_at",
 )
+JSON_FIELDS = (
+    "id",
+    "article",
+    "start",
+    "end",
+    "quote",
+    "context_before",
+    "context_after",
+    "speaker",
+    "addressee",
+    "stance",
+    "note",
+    "conditions",
+    "annotator",
+    "status",
+    "gold",
+    "reviews",
+    "created_at",
+    "updated_at",
+)
+# W3C: the annotation's id, target source (the article) and classifying body (the stance) are
+# always there; the other JSON names choose the parts they map to (quote: the TextQuoteSelector,
+# context_*: its prefix/suffix, start/end: the TextPositionSelector, speaker/addressee/note/
+# conditions: bodies, annotator: creator, created_at/updated_at: created/modified).
+W3C_ALWAYS = ("id", "article", "stance")
+FIELDS = {"jsonl": JSON_FIELDS, "json": JSON_FIELDS, "csv": CSV_COLUMNS, "w3c": JSON_FIELDS}
+MAX_CONTEXT = 200
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CHUNK_BYTES = 256 * 1024
 
 
+def parse_fields(fmt: str, value: str | None) -> tuple[str, ...] | None:
+    """The `fields=` parameter of `fmt`: comma-separated names (see FIELDS), in the order given,
+    duplicates dropped; None or "" for all of them. ValueError (with the valid names) otherwise."""
+    if value is None or not value.strip():
+        return None
+    names = tuple(dict.fromkeys(name.strip() for name in value.split(",") if name.strip()))
+    unknown = [name for name in names if name not in FIELDS[fmt]]
+    if unknown:
+        raise ValueError(
+            f"Unknown field{'s' if len(unknown) > 1 else ''} {', '.join(repr(u[:40]) for u in unknown[:5])}"
+            f" for {fmt}; choose from {', '.join(FIELDS[fmt])}."
+        )
+    return names
+
+
+def parse_context(value: str | None) -> int:
+    """The `context=` parameter: characters of context on each side, 0 to MAX_CONTEXT."""
+    if value is None or value == "":
+        return CONTEXT_CHARS
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_CONTEXT:
+        raise ValueError(f"Give a whole number of characters from 0 to {MAX_CONTEXT}.")
+    return int(text)
+
+
 # ---------------------------------------------------------------------------------------------
-# Encoders. Each has a twin in SQL (the _SQL_* helpers) that gives the same bytes.
+# Encoders. Each has a twin in SQL (the _SQL_* helpers) that gives the same text.
 
 
-def _js(value: str) -> bytes:
+def _js(value: str) -> str:
     """A JSON string, as PostgreSQL's to_json(text) writes it (non-ASCII kept, controls escaped)."""
-    return encode_basestring(value).encode()
+    return encode_basestring(value)
 
 
-def _cq(value: str) -> bytes:
+def _cq(value: str) -> str:
     """A CSV field, always quoted: strings are quoted, numbers and booleans are not, NULL is empty."""
-    return b'"' + value.replace('"', '""').encode() + b'"'
+    return '"' + value.replace('"', '""') + '"'
 
 
 def _ts(value: dt.datetime) -> str:
@@ -118,8 +187,8 @@ def _ts(value: dt.datetime) -> str:
     return text + "Z"
 
 
-def _int(value: int | None) -> bytes:
-    return b"" if value is None else b"%d" % value
+def _int(value: int | None) -> str:
+    return "" if value is None else str(value)
 
 
 def _sql_js(expr: str) -> str:
@@ -131,16 +200,17 @@ def _sql_cq(expr: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Row layout. Both engines give, per statement, the same 21 byte strings:
+# Row layout. Every engine gives, per statement, the same 21 fields:
 ID, ARTICLE, START, END, SPEAKER, ADDRESSEE, ANNOTATOR = range(7)
 QUOTE, STANCE, NOTE, CONDITIONS, STATUS, GOLD = range(7, 13)
 REVIEWS, ACCEPTS, REJECTS, CHANGES, CREATED, UPDATED = range(13, 19)
 ARTICLE_FRAGMENT, TEXT = 19, 20
+# Numbers as text (COPY) or ints (SQLite), printed the same; SPEAKER/ADDRESSEE "" or None for none.
 # QUOTE and NOTE come encoded for the format (a JSON string, or a quoted CSV field); CONDITIONS is
 # a pre-encoded fragment (empty without conditions); GOLD is true or false; CREATED/UPDATED are
-# to_json() of the UTC time, quotes included, without the Z;
-# ARTICLE_FRAGMENT and TEXT (a JSON string) are set on the first statement of a run of statements of
-# the same article only.
+# the UTC time as to_json() writes it without the closing quote and without the Z;
+# ARTICLE_FRAGMENT and TEXT are set on the first statement of a run of statements of the same
+# article only (TEXT: a JSON string from COPY, the text itself from the other engines).
 
 _CONDITION_SQL = {
     "json": f"""'{{"description":' || {_sql_js("x.description")} || ',"evidence":' || (CASE
@@ -205,7 +275,8 @@ SELECT s.id, s.article_id, s.start, s."end", s.speaker_id, s.addressee_id, s.ann
   {text("s.quote")}, s.stance, {text("s.note")}, c.frag, s.status,
   CASE WHEN s.is_gold THEN 'true' ELSE 'false' END,
   coalesce(r.n_total, 0), coalesce(r.n_accept, 0), coalesce(r.n_reject, 0), coalesce(r.n_changes, 0),
-  to_json(s.created_at AT TIME ZONE 'UTC'), to_json(s.updated_at AT TIME ZONE 'UTC'),
+  left(to_json(s.created_at AT TIME ZONE 'UTC')::text, -1),
+  left(to_json(s.updated_at AT TIME ZONE 'UTC')::text, -1),
   CASE WHEN s.prev_article_id IS DISTINCT FROM s.article_id
     THEN (SELECT {_ARTICLE_SQL[family]} FROM "{t_article}" a WHERE a.id = s.article_id) END,
   CASE WHEN s.prev_article_id IS DISTINCT FROM s.article_id
@@ -244,38 +315,39 @@ def _readable_conditions(conditions: list[tuple]) -> str:
     )
 
 
-def _python_conditions(family: str, conditions: list[tuple]) -> bytes:
+def _python_conditions(family: str, conditions: list[tuple]) -> str:
     """The CONDITIONS field, as _CONDITION_SQL builds it."""
     if not conditions:
-        return b""
+        return ""
     if family == "csv":
-        return _readable_conditions(conditions).encode()  # quoted by the assembler
+        return _readable_conditions(conditions)  # quoted by the assembler
     if family == "w3c":
-        return b"".join(
-            b',{"type":"TextualBody","purpose":"describing","value":%s}' % _js(d)
+        return "".join(
+            ',{"type":"TextualBody","purpose":"describing","value":%s}' % _js(d)
             for d, _s, _e, _q in conditions
         )
-    return b",".join(
-        b'{"description":%s,"evidence":%s}'
-        % (_js(d), b"null" if s is None else b'{"start":%d,"end":%d,"quote":%s}' % (s, e, _js(q)))
+    return ",".join(
+        '{"description":%s,"evidence":%s}'
+        % (_js(d), "null" if s is None else '{"start":%d,"end":%d,"quote":%s}' % (s, e, _js(q)))
         for d, s, e, q in conditions
     )
 
 
-def _python_article(family: str, r: dict) -> bytes:
-    """The ARTICLE_FRAGMENT field, as _ARTICLE_SQL builds it."""
-    published = r["published"]
+def _python_article(
+    family: str, article_id: int, title: str, source: str, url: str, published: str | None
+) -> str:
+    """The ARTICLE_FRAGMENT field, as _ARTICLE_SQL builds it (`published`: ISO date or None)."""
     if family == "csv":
-        date = b"" if published is None else b'"%s"' % published.isoformat().encode()
-        return b",%d,%s,%s,%s,%s" % (r["article_id"], _cq(r["title"]), _cq(r["source"]), _cq(r["url"]), date)
+        date = "" if published is None else f'"{published}"'
+        return f",{article_id},{_cq(title)},{_cq(source)},{_cq(url)},{date}"
     if family == "w3c":
-        return b""
-    date = b"null" if published is None else b'"%s"' % published.isoformat().encode()
-    return b'{"id":%d,"title":%s,"source":%s,"url":%s,"published":%s}' % (
-        r["article_id"],
-        _js(r["title"]),
-        _js(r["source"]),
-        _js(r["url"]),
+        return ""
+    date = "null" if published is None else f'"{published}"'
+    return '{"id":%d,"title":%s,"source":%s,"url":%s,"published":%s}' % (
+        article_id,
+        _js(title),
+        _js(source),
+        _js(url),
         date,
     )
 
@@ -299,159 +371,299 @@ _STATEMENT_COLUMNS = (
 
 
 # ---------------------------------------------------------------------------------------------
-# Actor and user fragments (loaded once per export: few rows, one query each)
+# Actor and user fragments (loaded once per export: few rows, one query each). Keyed by the id
+# as text (COPY) and as a number (SQLite), "" and None for none. For CSV also the columns one by
+# one (for `fields`).
 
 
-def _actor_fragments(fmt: str, using: str) -> dict[bytes, bytes]:
+def _actor_fragments(fmt: str, using: str) -> tuple[dict[Any, str], dict[Any, tuple[str, ...]]]:
     rows = Actor.objects.using(using).values_list("id", "name", "kind", "affiliation_id", "affiliation__name")
     family = _FAMILY[fmt]
-    out: dict[bytes, bytes] = {}
+    out: dict[Any, str] = {}
+    columns: dict[Any, tuple[str, ...]] = {}
     for pk, name, kind, aff_id, aff_name in rows.iterator(chunk_size=2000):
         if family == "csv":
-            aff = b",," if aff_id is None else b",%d,%s" % (aff_id, _cq(aff_name))
-            frag = b",%d,%s,%s" % (pk, _cq(name), _cq(kind)) + aff
+            cols = (str(pk), _cq(name), _cq(kind), _int(aff_id), "" if aff_id is None else _cq(aff_name))
+            columns[pk] = columns[str(pk)] = cols
+            frag = "," + ",".join(cols)
         elif family == "w3c":
             frag = _js(name)  # wrapped into a body by the assembler
         else:
-            aff = b"null" if aff_id is None else b'{"id":%d,"name":%s}' % (aff_id, _js(aff_name))
-            frag = b'{"id":%d,"name":%s,"kind":%s,"affiliation":%s}' % (pk, _js(name), _js(kind), aff)
-        out[b"%d" % pk] = frag
-    out[b""] = b",,,,," if family == "csv" else b"null"
-    return out
+            aff = "null" if aff_id is None else '{"id":%d,"name":%s}' % (aff_id, _js(aff_name))
+            frag = '{"id":%d,"name":%s,"kind":%s,"affiliation":%s}' % (pk, _js(name), _js(kind), aff)
+        out[pk] = out[str(pk)] = frag
+    out[""] = out[None] = ",,,,," if family == "csv" else "null"
+    columns[""] = columns[None] = ("",) * 5
+    return out, columns
 
 
-def _user_fragments(fmt: str, using: str, base_url: str) -> dict[bytes, bytes]:
+def _user_fragments(fmt: str, using: str, base_url: str) -> tuple[dict[Any, str], dict[Any, tuple[str, ...]]]:
     family = _FAMILY[fmt]
-    out: dict[bytes, bytes] = {}
+    out: dict[Any, str] = {}
+    columns: dict[Any, tuple[str, ...]] = {}
     for pk, username in User.objects.using(using).values_list("id", "username").iterator(chunk_size=2000):
         if family == "csv":
-            frag = b",%d,%s" % (pk, _cq(username))
+            columns[pk] = columns[str(pk)] = (str(pk), _cq(username))
+            frag = ",%d,%s" % (pk, _cq(username))
         elif family == "w3c":
-            frag = b'{"id":%s,"type":"Person","nickname":%s}' % (
+            frag = '{"id":%s,"type":"Person","nickname":%s}' % (
                 _js(f"{base_url}/api/users/{pk}/"),
                 _js(username),
             )
         else:
-            frag = b'{"id":%d,"username":%s}' % (pk, _js(username))
-        out[b"%d" % pk] = frag
-    return out
+            frag = '{"id":%d,"username":%s}' % (pk, _js(username))
+        out[pk] = out[str(pk)] = frag
+    return out, columns
 
 
 # ---------------------------------------------------------------------------------------------
-# Line templates: one `%` per statement
+# Line templates: one `%` per statement. Each format is a sequence of parts (name, template
+# piece, number of values); `fields` keeps some of them, in the order asked for.
+
+_JSON_PARTS = (
+    ("id", '"id":%s', 1),
+    ("article", '"article":%s', 1),
+    ("start", '"start":%s', 1),
+    ("end", '"end":%s', 1),
+    ("quote", '"quote":%s', 1),
+    ("context_before", '"context_before":%s', 1),
+    ("context_after", '"context_after":%s', 1),
+    ("speaker", '"speaker":%s', 1),
+    ("addressee", '"addressee":%s', 1),
+    ("stance", '"stance":"%s"', 1),
+    ("note", '"note":%s', 1),
+    ("conditions", '"conditions":[%s]', 1),
+    ("annotator", '"annotator":%s', 1),
+    ("status", '"status":"%s"', 1),
+    ("gold", '"gold":%s', 1),
+    ("reviews", '"reviews":{"total":%s,"accept":%s,"reject":%s,"request_changes":%s}', 4),
+    ("created_at", '"created_at":%sZ"', 1),
+    ("updated_at", '"updated_at":%sZ"', 1),
+)
+# CSV: one value per column; the default line packs the article, actor and user columns.
+_CSV_PIECES = {"stance": '"%s"', "status": '"%s"', "created_at": '%sZ"', "updated_at": '%sZ"'}
+_CSV_PARTS = tuple((name, _CSV_PIECES.get(name, "%s"), 1) for name in CSV_COLUMNS)
+_CSV_LINE = '%s%s,%s,%s,%s,%s,%s%s%s,"%s",%s,%s%s,"%s",%s,%s,%s,%s,%s,%sZ",%sZ"\n'
+# The CSV article fragment (",id,title,source,url,published") split into its encoded columns.
+_CSV_ARTICLE = re.compile(r',(\d+),("(?:[^"]|"")*"),("(?:[^"]|"")*"),("(?:[^"]|"")*"),("[^"]*"|)', re.S)
 
 
-_JSON_LINE = (
-    b'{"id":%s,"article":%s,"start":%s,"end":%s,"quote":%s,"context_before":%s,"context_after":%s,'
-    b'"speaker":%s,"addressee":%s,"stance":"%s","note":%s,"conditions":[%s],"annotator":%s,'
-    b'"status":"%s","gold":%s,"reviews":{"total":%s,"accept":%s,"reject":%s,"request_changes":%s},'
-    b'"created_at":%sZ","updated_at":%sZ"}'
-)
-_CSV_LINE = b'%s%s,%s,%s,%s,%s,%s%s%s,"%s",%s,%s%s,"%s",%s,%s,%s,%s,%s,%sZ",%sZ"\n'
-_W3C_LINE = (
-    b'{"@context":"' + W3C_CONTEXT.encode() + b'","id":%s%s/","type":"Annotation","motivation":"classifying",'
-    b'"created":%sZ","modified":%sZ","creator":%s,"body":[{"type":"TextualBody","purpose":"classifying",'
-    b'"value":"%s"}%s%s%s%s],"target":{"source":%s%s/","selector":[{"type":"TextQuoteSelector","exact":%s'
-    b'%s%s},{"type":"TextPositionSelector","start":%s,"end":%s}]}}'
-)
+def _picker(parts: Sequence[tuple[str, str, int]], names: Sequence[str]) -> tuple[list[str], Callable]:
+    """The template pieces of `names` (in that order) and a function picking their values out of
+    the tuple of all values (laid out as `parts`)."""
+    offsets, position = {}, 0
+    for name, piece, count in parts:
+        offsets[name] = (piece, range(position, position + count))
+        position += count
+    pieces = [offsets[name][0] for name in names]
+    indices = [i for name in names for i in offsets[name][1]]
+    if len(indices) == 1:
+        only = indices[0]
+        return pieces, lambda values: (values[only],)
+    return pieces, itemgetter(*indices)
+
+
+def _w3c_template(selected: set[str]) -> str:
+    """The W3C annotation's template for the selected parts (see W3C_ALWAYS); its values always
+    come in one order: statement IRI, id, created, modified, creator, stance, speaker, addressee,
+    note and conditions bodies, article IRI, article id, quote, prefix, suffix, start, end. A
+    part left out takes an empty string where its value goes."""
+    quote, position = "quote" in selected, bool({"start", "end"} & selected)
+    selector = ""
+    if quote or position:
+        exact = '{"type":"TextQuoteSelector","exact":%s%s%s}' if quote else "%.0s%.0s%.0s"
+        offsets = '{"type":"TextPositionSelector","start":%s,"end":%s}' if position else "%.0s%.0s"
+        selector = ',"selector":[' + exact + ("," if quote and position else "") + offsets + "]"
+    else:
+        selector = "%.0s" * 5
+
+    def part(name: str, piece: str) -> str:
+        return piece if name in selected else "%.0s" * piece.count("%s")
+
+    return (
+        '{"@context":"'
+        + W3C_CONTEXT
+        + '","id":%s%s/","type":"Annotation","motivation":"classifying"'
+        + part("created_at", ',"created":%sZ"')
+        + part("updated_at", ',"modified":%sZ"')
+        + part("annotator", ',"creator":%s')
+        + ',"body":[{"type":"TextualBody","purpose":"classifying","value":"%s"}'
+        + part("speaker", "%s")
+        + part("addressee", "%s")
+        + part("note", "%s")
+        + part("conditions", "%s")
+        + '],"target":{"source":%s%s/"'
+        + selector
+        + "}}"
+    )
+
+
+_W3C_NOTE = ',{"type":"TextualBody","purpose":"commenting","value":%s}'
 
 
 def _lines(
-    fmt: str, fields: Iterator[list[bytes]], actors: dict, users: dict, base_url: str
-) -> Iterator[bytes]:
-    """One encoded line per statement. The hot loop of the export: everything it needs is local."""
-    text, article = "", b""
+    fmt: str,
+    fields: Iterator[Sequence[Any]],
+    actors: tuple[dict, dict],
+    users: tuple[dict, dict],
+    base_url: str,
+    *,
+    names: Sequence[str] | None = None,
+    context: int = CONTEXT_CHARS,
+    decode_text: Callable[[Any], str] = str,
+) -> Iterator[str]:
+    """One line per statement. The hot loop of the export: everything it needs is local.
+    `names`: the fields to keep (None: all); `context`: characters of context on each side;
+    `decode_text` turns the engine's TEXT field into the article's text."""
+    text, article = "", ""
     esc = encode_basestring
-    n = CONTEXT_CHARS
     family = _FAMILY[fmt]
+    selected = set(FIELDS[fmt] if names is None else names)
+    # no slicing for a context nobody asked for
+    nb = context if {"context_before"} & selected else 0
+    na = context if {"context_after"} & selected else 0
+    actor, user = actors[0], users[0]
     if family == "json":
-        template = _JSON_LINE + (b"\n" if fmt == "jsonl" else b"")
+        pick = None
+        template = "{" + ",".join(piece for _n, piece, _c in _JSON_PARTS) + "}"
+        if names is not None:
+            pieces, pick = _picker(_JSON_PARTS, names)
+            template = "{" + ",".join(pieces) + "}"
+        if fmt == "jsonl":
+            template += "\n"
         for f in fields:
             if f[TEXT]:
-                text, article = json.loads(f[TEXT]), f[ARTICLE_FRAGMENT]
+                text, article = decode_text(f[TEXT]), f[ARTICLE_FRAGMENT]
             s, e = int(f[START]), int(f[END])
-            yield template % (
+            values = (
                 f[ID],
                 article,
                 f[START],
                 f[END],
                 f[QUOTE],
-                esc(text[max(0, s - n) : s]).encode(),
-                esc(text[e : e + n]).encode(),
-                actors[f[SPEAKER]],
-                actors[f[ADDRESSEE]],
+                esc(text[s - nb if s > nb else 0 : s]),
+                esc(text[e : e + na]),
+                actor[f[SPEAKER]],
+                actor[f[ADDRESSEE]],
                 f[STANCE],
                 f[NOTE],
                 f[CONDITIONS],
-                users[f[ANNOTATOR]],
+                user[f[ANNOTATOR]],
                 f[STATUS],
                 f[GOLD],
                 f[REVIEWS],
                 f[ACCEPTS],
                 f[REJECTS],
                 f[CHANGES],
-                f[CREATED][:-1],
-                f[UPDATED][:-1],
+                f[CREATED],
+                f[UPDATED],
+            )
+            yield template % (values if pick is None else pick(values))
+    elif family == "csv" and names is None:
+        for f in fields:
+            if f[TEXT]:
+                text, article = decode_text(f[TEXT]), f[ARTICLE_FRAGMENT]
+            s, e = int(f[START]), int(f[END])
+            yield (
+                _CSV_LINE
+                % (
+                    f[ID],
+                    article,
+                    f[START],
+                    f[END],
+                    f[QUOTE],
+                    _cq(text[s - nb if s > nb else 0 : s]),
+                    _cq(text[e : e + na]),
+                    actor[f[SPEAKER]],
+                    actor[f[ADDRESSEE]],
+                    f[STANCE],
+                    f[NOTE],
+                    '"' + f[CONDITIONS].replace('"', '""') + '"',
+                    user[f[ANNOTATOR]],
+                    f[STATUS],
+                    f[GOLD],
+                    f[REVIEWS],
+                    f[ACCEPTS],
+                    f[REJECTS],
+                    f[CHANGES],
+                    f[CREATED],
+                    f[UPDATED],
+                )
             )
     elif family == "csv":
+        assert names is not None
+        pieces, pick = _picker(_CSV_PARTS, names)
+        template = ",".join(pieces) + "\n"
+        actor_columns, user_columns = actors[1], users[1]
+        article_columns: tuple[str, ...] = ("",) * 5
         for f in fields:
             if f[TEXT]:
-                text, article = json.loads(f[TEXT]), f[ARTICLE_FRAGMENT]
+                text = decode_text(f[TEXT])
+                match = _CSV_ARTICLE.fullmatch(f[ARTICLE_FRAGMENT])
+                assert match is not None, "an article fragment out of shape"
+                article_columns = match.groups()
             s, e = int(f[START]), int(f[END])
-            yield _CSV_LINE % (
+            values = (
                 f[ID],
-                article,
+                *article_columns,
                 f[START],
                 f[END],
                 f[QUOTE],
-                _cq(text[max(0, s - n) : s]),
-                _cq(text[e : e + n]),
-                actors[f[SPEAKER]],
-                actors[f[ADDRESSEE]],
+                _cq(text[s - nb if s > nb else 0 : s]),
+                _cq(text[e : e + na]),
+                *actor_columns[f[SPEAKER]],
+                *actor_columns[f[ADDRESSEE]],
                 f[STANCE],
                 f[NOTE],
-                b'"' + f[CONDITIONS].replace(b'"', b'""') + b'"',
-                users[f[ANNOTATOR]],
+                '"' + f[CONDITIONS].replace('"', '""') + '"',
+                *user_columns[f[ANNOTATOR]],
                 f[STATUS],
                 f[GOLD],
                 f[REVIEWS],
                 f[ACCEPTS],
                 f[REJECTS],
                 f[CHANGES],
-                f[CREATED][:-1],
-                f[UPDATED][:-1],
+                f[CREATED],
+                f[UPDATED],
             )
+            yield template % pick(values)
     else:
+        template = _w3c_template(selected | set(W3C_ALWAYS))
         statement_iri = _js(f"{base_url}/api/statements/")[:-1]
         article_iri = _js(f"{base_url}/api/articles/")[:-1]
-        body = b',{"type":"TextualBody","purpose":"%s","value":%s}'
-        speaker = {k: body % (b"identifying", v) for k, v in actors.items() if k}
-        addressee = {k: body % (b"tagging", v) for k, v in actors.items() if k}
-        speaker[b""] = addressee[b""] = b""
+        body = ',{"type":"TextualBody","purpose":"%s","value":%s}'
+        speaker = {k: body % ("identifying", v) for k, v in actor.items() if k}
+        addressee = {k: body % ("tagging", v) for k, v in actor.items() if k}
+        speaker[""] = addressee[""] = speaker[None] = addressee[None] = ""
         for f in fields:
             if f[TEXT]:
-                text = json.loads(f[TEXT])
+                text = decode_text(f[TEXT])
             s, e = int(f[START]), int(f[END])
-            before, after = text[max(0, s - n) : s], text[e : e + n]
+            before, after = text[s - nb if s > nb else 0 : s], text[e : e + na]
             note = f[NOTE]
-            yield _W3C_LINE % (
-                statement_iri,
-                f[ID],
-                f[CREATED][:-1],
-                f[UPDATED][:-1],
-                users[f[ANNOTATOR]],
-                f[STANCE],
-                speaker[f[SPEAKER]],
-                addressee[f[ADDRESSEE]],
-                b"" if note == b'""' else b',{"type":"TextualBody","purpose":"commenting","value":%s}' % note,
-                f[CONDITIONS],
-                article_iri,
-                f[ARTICLE],
-                f[QUOTE],
-                b',"prefix":' + esc(before).encode() if before else b"",
-                b',"suffix":' + esc(after).encode() if after else b"",
-                f[START],
-                f[END],
+            yield (
+                template
+                % (
+                    statement_iri,
+                    f[ID],
+                    f[CREATED],
+                    f[UPDATED],
+                    user[f[ANNOTATOR]],
+                    f[STANCE],
+                    speaker[f[SPEAKER]],
+                    addressee[f[ADDRESSEE]],
+                    ""
+                    if note == '""'
+                    else ',{"type":"TextualBody","purpose":"commenting","value":%s}' % note,
+                    f[CONDITIONS],
+                    article_iri,
+                    f[ARTICLE],
+                    f[QUOTE],
+                    ',"prefix":' + esc(before) if before else "",
+                    ',"suffix":' + esc(after) if after else "",
+                    f[START],
+                    f[END],
+                )
             )
 
 
@@ -459,7 +671,7 @@ def _lines(
 # Row sources
 
 
-def _copy_fields(queryset: QuerySet[Statement], fmt: str) -> Generator[list[bytes], None, None]:
+def _copy_fields(queryset: QuerySet[Statement], fmt: str) -> Generator[list[str], None, None]:
     """The fields per statement from one COPY on PostgreSQL (see the module docstring)."""
     try:
         sql, params = queryset.order_by().values_list(*_STATEMENT_COLUMNS).query.sql_with_params()
@@ -472,9 +684,7 @@ def _copy_fields(queryset: QuerySet[Statement], fmt: str) -> Generator[list[byte
     yield from _copy_out(connection.connection, statement, params * uses)
 
 
-def _copy_out(
-    conn: psycopg.Connection[Any], statement: str, params: tuple[Any, ...]
-) -> Iterator[list[bytes]]:
+def _copy_out(conn: psycopg.Connection[Any], statement: str, params: tuple[Any, ...]) -> Iterator[list[str]]:
     """The rows of `COPY … TO STDOUT` in our CSV dialect, as lists of fields, read straight from
     libpq (psycopg's `pgconn`, documented for this): a row costs one C call instead of a trip
     through psycopg's generators, which halves the Python time per row. Closing the generator early
@@ -496,11 +706,11 @@ def _copy_out(
         while True:
             size, data = get(1)  # non-blocking: rows already buffered come without a system call
             if size > 0:
-                row = bytes(data)
-                if b"\x01" in row:  # COPY quoted a field (a newline or a control character in it)
-                    yield [v.encode() for v in next(csv.reader(io.StringIO(row.decode()), "_copy_dialect"))]
+                row = bytes(data).decode()
+                if "\x01" in row:  # COPY quoted a field (a newline or a control character in it)
+                    yield next(csv.reader(io.StringIO(row), "_copy_dialect"))
                 else:
-                    yield row[:-1].split(b"\x02")
+                    yield row[:-1].split("\x02")
             elif size == 0:
                 select.select([pgconn.socket], [], [])
                 pgconn.consume_input()
@@ -533,24 +743,11 @@ class _CopyDialect(csv.Dialect):
 csv.register_dialect("_copy_dialect", _CopyDialect)
 
 
-def _python_fields(queryset: QuerySet[Statement], fmt: str) -> Generator[list[bytes], None, None]:
-    """The same fields from portable ORM queries: statements, conditions and review counts, each
-    ordered by statement id and merged here (three queries whatever the number of rows)."""
-    family = _FAMILY[fmt]
-    text_field = _cq if family == "csv" else _js
+def _related_rows(queryset: QuerySet[Statement]) -> tuple[Iterator[tuple], Iterator[tuple]]:
+    """Conditions and review counts of the statements of `queryset`, each in statement id order
+    (one query each, streamed): (statement_id, description, evidence_start, evidence_end,
+    evidence_quote) and (statement_id, total, accept, reject, request_changes)."""
     ids = queryset.order_by().values("id")
-    statements = (
-        queryset.order_by("id")
-        .values_list(
-            *_STATEMENT_COLUMNS,
-            "article__title",
-            "article__source",
-            "article__url",
-            "article__published",
-            "article__text",
-        )
-        .iterator(chunk_size=2000)
-    )
     conditions = (
         Condition.objects.using(queryset.db)
         .filter(statement_id__in=ids)
@@ -572,6 +769,27 @@ def _python_fields(queryset: QuerySet[Statement], fmt: str) -> Generator[list[by
         .values_list("statement_id", "total", "accept", "reject", "changes")
         .iterator(chunk_size=2000)
     )
+    return conditions, reviews
+
+
+def _python_fields(queryset: QuerySet[Statement], fmt: str) -> Generator[list[Any], None, None]:
+    """The same fields from portable ORM queries: statements, conditions and review counts, each
+    ordered by statement id and merged here (three queries whatever the number of rows)."""
+    family = _FAMILY[fmt]
+    text_field = _cq if family == "csv" else _js
+    statements = (
+        queryset.order_by("id")
+        .values_list(
+            *_STATEMENT_COLUMNS,
+            "article__title",
+            "article__source",
+            "article__url",
+            "article__published",
+            "article__text",
+        )
+        .iterator(chunk_size=2000)
+    )
+    conditions, reviews = _related_rows(queryset)
     next_condition = next(conditions, None)
     next_review = next(reviews, None)
     previous_article = None
@@ -584,33 +802,133 @@ def _python_fields(queryset: QuerySet[Statement], fmt: str) -> Generator[list[by
             if next_condition[0] == sid:
                 mine.append(next_condition[1:])
             next_condition = next(conditions, None)
-        counts: tuple[bytes, ...] = (b"0", b"0", b"0", b"0")
+        counts: tuple[str, ...] = ("0", "0", "0", "0")
         while next_review is not None and next_review[0] <= sid:
             if next_review[0] == sid:
-                counts = tuple(b"%d" % n for n in next_review[1:])
+                counts = tuple(str(n) for n in next_review[1:])
             next_review = next(reviews, None)
         first_of_run = r["article_id"] != previous_article
         previous_article = r["article_id"]
+        published = r["published"].isoformat() if r["published"] is not None else None
         yield [
-            b"%d" % sid,
-            b"%d" % r["article_id"],
-            b"%d" % r["start"],
-            b"%d" % r["end"],
+            str(sid),
+            str(r["article_id"]),
+            str(r["start"]),
+            str(r["end"]),
             _int(r["speaker_id"]),
             _int(r["addressee_id"]),
-            b"%d" % r["annotator_id"],
+            str(r["annotator_id"]),
             text_field(r["quote"]),
-            r["stance"].encode(),
+            r["stance"],
             text_field(r["note"]),
             _python_conditions(family, mine),
-            r["status"].encode(),
-            b"true" if r["is_gold"] else b"false",
+            r["status"],
+            "true" if r["is_gold"] else "false",
             *counts,
-            b'"%s"' % _ts(r["created_at"])[:-1].encode(),  # to_json's form: quoted, no Z
-            b'"%s"' % _ts(r["updated_at"])[:-1].encode(),
-            _python_article(family, r) if first_of_run else b"",
-            _js(r["text"]) if first_of_run else b"",
+            '"' + _ts(r["created_at"])[:-1],  # to_json's form without the closing quote and Z
+            '"' + _ts(r["updated_at"])[:-1],
+            _python_article(family, r["article_id"], r["title"], r["source"], r["url"], published)
+            if first_of_run
+            else "",
+            r["text"] if first_of_run else "",
         ]
+
+
+def _sqlite_ts(expr: str) -> str:
+    """SQLite's stored time (`YYYY-MM-DD HH:MM:SS[.ffffff]`, UTC, as Django writes it) in
+    to_json()'s form without the closing quote: a T, the fraction's trailing zeros trimmed."""
+    return (
+        f"""'"' || replace(CASE WHEN instr({expr}, '.') THEN rtrim(rtrim({expr}, '0'), '.')"""
+        f" ELSE {expr} END, ' ', 'T')"
+    )
+
+
+_run_functions = itertools.count()
+
+
+def _sqlite_fields(queryset: QuerySet[Statement], fmt: str) -> Generator[Sequence[Any], None, None]:
+    """The fields per statement from one raw SELECT on SQLite (see the module docstring), with
+    conditions and review counts merged in statement id order."""
+    try:
+        sql, params = queryset.order_by().values_list(*_STATEMENT_COLUMNS).query.sql_with_params()
+    except EmptyResultSet:
+        return
+    family = _FAMILY[fmt]
+    connection = connections[queryset.db]
+    connection.ensure_connection()
+    raw = connection.connection
+    t_article = Article._meta.db_table
+    article_json = "json_array(a.title, a.source, a.url, a.published, a.text)"
+    text = (
+        (lambda e: f"""'"' || replace({e}, '"', '""') || '"'""")
+        if family == "csv"
+        else "json_quote({})".format
+    )
+    # Tells SQLite, row by row in the order it produces them, whether the article changed.
+    last: list[Any] = [None]
+
+    def run_start(article_id: int) -> int:
+        if article_id == last[0]:
+            return 0
+        last[0] = article_id
+        return 1
+
+    function = f"annotator_export_run_{next(_run_functions)}"
+    raw.create_function(function, 1, run_start)
+    statement = f"""SELECT f.id, f.article_id, f.start, f."end", f.speaker_id, f.addressee_id,
+  f.annotator_id, {text("f.quote")}, f.stance, {text("f.note")}, '', f.status,
+  CASE WHEN f.is_gold THEN 'true' ELSE 'false' END, 0, 0, 0, 0,
+  {_sqlite_ts("f.created_at")}, {_sqlite_ts("f.updated_at")}, '',
+  CASE WHEN {function}(f.article_id) THEN
+    (SELECT {article_json} FROM "{t_article}" a WHERE a.id = f.article_id) END
+FROM ({sql}) f
+ORDER BY f.id"""
+    conditions, reviews = _related_rows(queryset)
+    cursor = connection.cursor()
+    try:
+        cursor.execute(statement, params)
+        rows = cursor.cursor  # the sqlite3 cursor itself: plain tuples, no converters
+        nc = next(conditions, None)
+        nr = next(reviews, None)
+        never = 1 << 63
+        next_c = nc[0] if nc is not None else never
+        next_r = nr[0] if nr is not None else never
+        current = None
+        for t in rows:
+            sid, article_id, extra = t[0], t[1], t[TEXT]
+            if sid < next_c and sid < next_r and extra is None and article_id == current:
+                yield t
+                continue
+            f = list(t)
+            if extra is None and article_id != current:
+                # SQLite produced the rows in another order than it returns them (a sort): read
+                # this run's article on its own
+                extra = raw.execute(
+                    f'SELECT {article_json} FROM "{t_article}" a WHERE a.id = ?', (article_id,)
+                ).fetchone()[0]
+            if extra is not None:
+                title, source, url, published, f[TEXT] = json.loads(extra)
+                f[ARTICLE_FRAGMENT] = _python_article(family, article_id, title, source, url, published)
+                current = article_id
+            if sid >= next_c:
+                mine = []
+                while nc is not None and nc[0] <= sid:
+                    if nc[0] == sid:
+                        mine.append(nc[1:])
+                    nc = next(conditions, None)
+                next_c = nc[0] if nc is not None else never
+                f[CONDITIONS] = _python_conditions(family, mine)
+            if sid >= next_r:
+                while nr is not None and nr[0] <= sid:
+                    if nr[0] == sid:
+                        f[REVIEWS : CHANGES + 1] = nr[1:]
+                    nr = next(reviews, None)
+                next_r = nr[0] if nr is not None else never
+            yield f
+    finally:
+        cursor.close()
+        with contextlib.suppress(Exception):  # gone with the connection anyway
+            raw.create_function(function, 1, None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -618,7 +936,8 @@ def _python_fields(queryset: QuerySet[Statement], fmt: str) -> Generator[list[by
 
 
 def default_engine(using: str = "default") -> str:
-    return "copy" if connections[using].vendor == "postgresql" else "python"
+    vendor = connections[using].vendor
+    return "copy" if vendor == "postgresql" else "sqlite" if vendor == "sqlite" else "python"
 
 
 def export_statements(
@@ -630,6 +949,8 @@ def export_statements(
     engine: str | None = None,
     on_rows: Callable[[int], None] | None = None,
     raw: bool = False,
+    fields: Iterable[str] | None = None,
+    context: int = CONTEXT_CHARS,
 ) -> Generator[bytes, None, None]:
     """Yield the export of `queryset` (already filtered and scoped to what the user may see) in
     `fmt`, as chunks of about 256 KB, the first as soon as the first row is read.
@@ -638,15 +959,29 @@ def export_statements(
     injection, statements/data/csv_safety.py) unless `raw` is true; the other formats ignore it.
 
     `base_url` (no trailing slash) makes the W3C IRIs absolute; `collection_id` is the W3C
-    collection's IRI (the export URL). `engine` is "copy" (PostgreSQL) or "python" (any database);
-    by default the fastest available. `on_rows(n)` is called as rows go out (a progress bar).
+    collection's IRI (the export URL). `engine` is "copy" (PostgreSQL), "sqlite" (SQLite) or
+    "python" (any database); by default the fastest available. `on_rows(n)` is called as rows go
+    out (a progress bar). `fields`: the names of FIELDS[fmt] to keep, in that order (None: all);
+    `context`: characters of context on each side, 0 to MAX_CONTEXT. ValueError for a bad one.
     """
     if fmt not in FORMATS:
         raise ValueError(f"Unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}.")
+    names = None if fields is None else tuple(dict.fromkeys(fields))
+    if names is not None:
+        unknown = [name for name in names if name not in FIELDS[fmt]]
+        if unknown or not names:
+            raise ValueError(f"Choose fields for {fmt} from {', '.join(FIELDS[fmt])}.")
+    if isinstance(context, bool) or not isinstance(context, int) or not 0 <= context <= MAX_CONTEXT:
+        raise ValueError(f"The context is a whole number of characters from 0 to {MAX_CONTEXT}.")
     engine = engine or default_engine(queryset.db)
-    if engine == "copy" and connections[queryset.db].vendor != "postgresql":
+    vendor = connections[queryset.db].vendor
+    if engine not in ENGINES:
+        raise ValueError(f"Unknown export engine {engine!r}; choose one of {', '.join(ENGINES)}.")
+    if engine == "copy" and vendor != "postgresql":
         raise ValueError("The copy engine needs PostgreSQL.")
-    return _stream(queryset, fmt, base_url.rstrip("/"), collection_id, engine, on_rows, raw)
+    if engine == "sqlite" and vendor != "sqlite":
+        raise ValueError("The sqlite engine needs SQLite.")
+    return _stream(queryset, fmt, base_url.rstrip("/"), collection_id, engine, on_rows, raw, names, context)
 
 
 def _stream(
@@ -657,6 +992,8 @@ def _stream(
     engine: str,
     on_rows: Callable[[int], None] | None,
     raw: bool = False,
+    names: tuple[str, ...] | None = None,
+    context: int = CONTEXT_CHARS,
 ) -> Generator[bytes, None, None]:
     connection = connections[queryset.db]
     # On PostgreSQL: one snapshot for the fragments and the rows (a read-only repeatable-read
@@ -680,59 +1017,82 @@ def _stream(
         actors = _actor_fragments(fmt, queryset.db)
         users = _user_fragments(fmt, queryset.db, base_url)
         header, separator, footer = _frame(
-            fmt, queryset, collection_id or f"{base_url}/api/export/statements"
+            fmt, queryset, collection_id or f"{base_url}/api/export/statements", names
         )
-        fields = _copy_fields(queryset, fmt) if engine == "copy" else _python_fields(queryset, fmt)
-        lines = _lines(fmt, fields, actors, users, base_url)
+        sources = {"copy": _copy_fields, "sqlite": _sqlite_fields, "python": _python_fields}
+        fields = sources[engine](queryset, fmt)
+        lines = _lines(
+            fmt,
+            fields,
+            actors,
+            users,
+            base_url,
+            names=names,
+            context=context,
+            decode_text=json.loads if engine == "copy" else str,
+        )
+        chunks = _chunks(lines, header, separator, footer, on_rows)
         if fmt == "csv" and not raw:  # the one place CSV cells are made safe for spreadsheets
-            lines = map(neutralize_csv_line, lines)
+            # (on whole chunks of whole lines: the same substitution as line by line)
+            chunks = map(neutralize_csv_line, chunks)
         try:
-            yield from _chunks(lines, header, separator, footer, on_rows)
+            yield from chunks
         finally:
-            # Stop the query now (COPY is cancelled), before the transaction ends: a client that
-            # went away costs nothing further.
+            # Stop the query now (COPY is cancelled, the SELECT finalized), before the
+            # transaction ends: a client that went away costs nothing further.
             fields.close()
 
 
-def _frame(fmt: str, queryset: QuerySet[Statement], collection_id: str) -> tuple[bytes, bytes, bytes]:
+def _frame(
+    fmt: str, queryset: QuerySet[Statement], collection_id: str, names: Sequence[str] | None = None
+) -> tuple[bytes, bytes, bytes]:
     """What goes before the first row, between rows and after the last."""
     if fmt == "csv":
-        return ",".join(CSV_COLUMNS).encode() + b"\n", b"", b""
+        return ",".join(names or CSV_COLUMNS).encode() + b"\n", b"", b""
     if fmt == "jsonl":
         return b"", b"", b""
     if fmt == "json":
         return b"[\n", b",\n", b"\n]\n"
     total = queryset.count()
-    header = (
-        b'{"@context":"%s","id":%s,"type":"AnnotationCollection","label":"Annotator statements",'
-        b'"total":%d,"first":{"id":%s,"type":"AnnotationPage","startIndex":0,"items":[\n'
-        % (W3C_CONTEXT.encode(), _js(collection_id), total, _js(collection_id + "#page-1"))
+    header = '{"@context":"%s","id":%s,"type":"AnnotationCollection","label":"Annotator statements",' % (
+        W3C_CONTEXT,
+        _js(collection_id),
+    ) + '"total":%d,"first":{"id":%s,"type":"AnnotationPage","startIndex":0,"items":[\n' % (
+        total,
+        _js(collection_id + "#page-1"),
     )
-    return header, b",\n", b"\n]}}\n"
+    return header.encode(), b",\n", b"\n]}}\n"
 
 
 def _chunks(
-    lines: Iterator[bytes],
+    lines: Iterator[str],
     header: bytes,
     separator: bytes,
     footer: bytes,
     on_rows: Callable[[int], None] | None,
 ) -> Iterator[bytes]:
-    """Lines into chunks of about CHUNK_BYTES, the first line at once; `separator` between lines."""
-    buffer = [header]
+    """Lines into UTF-8 chunks of about CHUNK_BYTES (counted in characters), the first line at
+    once; `separator` between lines."""
     rows = 0
     for line in lines:  # the first line goes out alone, at once
-        buffer.append(line)
         rows = 1
         if on_rows:
             on_rows(1)
-        yield b"".join(buffer)
+        yield header + line.encode()
         break
-    buffer, size, pending = [], 0, 0
+    else:
+        header_only = header[:-1] if separator else header  # no rows: "[]", an empty page
+        empty = header_only + (footer[1:] if separator else footer)
+        if empty:
+            yield empty
+        return
+    text_separator = separator.decode()
+    buffer: list[str] = []
+    size, pending = 0, 0
     append = buffer.append
     for line in lines:
-        if separator:
-            append(separator)
+        if text_separator:
+            append(text_separator)
         append(line)
         size += len(line)
         rows += 1
@@ -740,17 +1100,33 @@ def _chunks(
             if on_rows:
                 on_rows(rows - 1 - pending)
                 pending = rows - 1
-            yield b"".join(buffer)
+            yield "".join(buffer).encode()
             buffer.clear()
             size = 0
-    if rows == 0:
-        buffer.insert(0, header[:-1] if separator else header)  # no rows: "[]", an empty page
-    append(footer[1:] if rows == 0 and separator else footer)
     if on_rows and rows > 1:
         on_rows(rows - 1 - pending)
-    data = b"".join(buffer)
+    data = "".join(buffer).encode() + footer
     if data:
         yield data
+
+
+def gzip_chunks(chunks: Iterable[bytes], level: int = 6) -> Generator[bytes, None, None]:
+    """`chunks` compressed on the fly as one gzip member: each chunk compressed as it comes (and
+    flushed, so the client gets bytes at once), memory flat (zlib's window). Closing this
+    generator closes `chunks`."""
+    import zlib
+
+    compressor = zlib.compressobj(level, zlib.DEFLATED, 31)  # 31: the gzip wrapper
+    try:
+        for chunk in chunks:
+            data = compressor.compress(chunk) + compressor.flush(zlib.Z_SYNC_FLUSH)
+            if data:
+                yield data
+        yield compressor.flush()
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
 
 
 def export_filename(fmt: str, now: dt.datetime | None = None) -> str:

@@ -271,6 +271,37 @@ def test_the_copy_and_python_engines_give_the_same_bytes(corpus, fmt, selective,
     assert export(filtered, fmt=fmt, engine="copy") == export(filtered, fmt=fmt, engine="python")
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the sqlite engine needs SQLite")
+@pytest.mark.parametrize("fmt", exporting.FORMATS)
+def test_the_sqlite_and_python_engines_give_the_same_bytes(corpus, fmt):
+    assert export(fmt=fmt, engine="sqlite") == export(fmt=fmt, engine="python")
+    for filtered in (
+        Statement.objects.filter(stance="demand"),
+        # through the article index: SQLite reads the rows article by article and sorts them by
+        # id afterwards, so the article changes in another order than the rows come out
+        Statement.objects.filter(article__in=[corpus["hard"], corpus["plain"]]),
+        Statement.objects.none(),
+    ):
+        assert export(filtered, fmt=fmt, engine="sqlite") == export(filtered, fmt=fmt, engine="python")
+    by_article = Statement.objects.filter(article__in=[corpus["hard"], corpus["plain"]])
+    sql, params = by_article.order_by().values_list("id").query.sql_with_params()
+    with connection.cursor() as cursor:  # the case above really sorts
+        cursor.execute(f"EXPLAIN QUERY PLAN SELECT f.id FROM ({sql}) f ORDER BY f.id", params)
+        assert any("TEMP B-TREE FOR ORDER BY" in row[3] for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize("fmt", exporting.FORMATS)
+def test_every_engine_gives_the_same_bytes_with_fields_and_context(corpus, fmt):
+    engines = ["python", exporting.default_engine()]
+    some = {
+        "csv": ["quote", "statement_id", "context_after", "speaker_name", "conditions", "created_at"],
+        "w3c": ["quote", "context_before", "start", "annotator"],
+    }.get(fmt, ["quote", "id", "context_after", "speaker", "conditions", "reviews", "created_at"])
+    for kwargs in ({"context": 0}, {"context": 200}, {"fields": some, "context": 5}, {"fields": some[:1]}):
+        outputs = {export(fmt=fmt, engine=engine, **kwargs) for engine in engines}
+        assert len(outputs) == 1, kwargs
+
+
 # ---- Queries, streaming, disconnects --------------------------------------------------------------
 
 
