@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from statements import anchoring, permissions
@@ -405,21 +406,44 @@ def text_edit_apply(
                     after=after,
                 )
             )
-    if dirty:
-        Statement.objects.bulk_update(
-            [s for s in statements if s.pk in dirty],
-            ["start", "end", "quote", "orphan_of", "anchor_state", "status", "is_gold", "gold_unconfirmed",
-             "version", "updated_at"],
-        )  # fmt: skip
-    if parked_evidence:
-        ids = set(parked_evidence)
-        Condition.objects.bulk_update(
-            [c for c in conditions if c.pk in ids],
-            ["evidence_start", "evidence_end", "evidence_quote", "evidence_orphan_of"],
-        )
+    _write_rows(
+        Statement,
+        [s for s in statements if s.pk in dirty],
+        ["start", "end", "quote", "orphan_of_id", "anchor_state", "status", "is_gold", "gold_unconfirmed",
+         "version", "updated_at"],
+    )  # fmt: skip
+    ids = set(parked_evidence)
+    _write_rows(
+        Condition,
+        [c for c in conditions if c.pk in ids],
+        ["evidence_start", "evidence_end", "evidence_quote", "evidence_orphan_of_id"],
+    )
     StatementEvent.objects.bulk_create(events)
     result.revision = revision
     return result
+
+
+def _write_rows(model: type[Statement] | type[Condition], rows: Sequence[Any], columns: list[str]) -> None:
+    """One prepared UPDATE per row, sent as a batch (executemany). Django's bulk_update builds a
+    CASE expression per field and row, which costs seconds in Python for 500 statements; this is
+    the same statement with the same triggers, in milliseconds."""
+    if not rows:
+        return
+    ops = connection.ops
+    fields: list[Field[Any, Any]] = []
+    for c in columns:
+        f = model._meta.get_field(c.removesuffix("_id") if c.endswith("_of_id") else c)
+        assert isinstance(f, Field)
+        fields.append(f)
+    sets = ", ".join(f"{ops.quote_name(f.get_attname_column()[1] or f.name)} = %s" for f in fields)
+    sql = f"UPDATE {ops.quote_name(model._meta.db_table)} SET {sets} WHERE {ops.quote_name('id')} = %s"
+    params = [
+        [f.get_db_prep_save(getattr(row, c), connection) for f, c in zip(fields, columns, strict=True)]
+        + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 # --------------------------------------------------------------------------------------------
