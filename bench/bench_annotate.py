@@ -97,19 +97,19 @@ def joined(articles: list[dict], size: int, offset: int) -> tuple[str, list[dict
 def build(articles: list[dict]) -> dict:
     """Users, actors and one article per size, written through the services."""
     from statements import services
-    from statements.models import Role, User
+    from statements.models import Membership, Role, User
 
-    users = {
-        name: User.objects.create_user(username=name, password="bench", role=Role.ANALYST)
-        for name in ("ann_a", "ann_b")
-    }
+    project = services.project_create(user=None, name="Bench: annotate page")
+    users = {name: User.objects.create_user(username=name, password="bench") for name in ("ann_a", "ann_b")}
+    for user in users.values():
+        Membership.objects.create(project=project, user=user, role=Role.ANALYST)
     actors = [services.actor_create(user=None, name=name) for name in SPEAKERS]
     built = {}
     offset = 0
     for size in SIZES:
         text, spans = joined(articles, size, offset)
         offset += -(-size // 50)
-        article = services.article_create(user=None, title=f"Bench: {size} statements", text=text)
+        article = services.article_create(user=None, project=project, title=f"Bench: {size} statements", text=text)
         started = time.perf_counter()
         for i, span in enumerate(spans):
             conditions = []

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.utils.safestring import SafeString, mark_safe
 
-from statements.presenters.highlight import segments
+from statements.presenters.highlight import Segment, segments
 from statements.selectors.workspace import StatementRow
 
 _esc = html.escape
@@ -35,7 +35,9 @@ class _Span:
     evidence: bool
 
 
-def highlighted_text(text: str, rows: Iterable[StatementRow]) -> SafeString:
+def highlighted_text(
+    text: str, rows: Iterable[StatementRow], region: tuple[int, int] | None = None
+) -> SafeString:
     """The article text with one <mark> per segment covered by statements or by evidence.
 
     Only text and <mark> elements: the container's textContent stays exactly `text`, which is
@@ -47,6 +49,10 @@ def highlighted_text(text: str, rows: Iterable[StatementRow]) -> SafeString:
     `aria-description` (stance, speaker, status) for screen readers. Overlapping and nested
     spans never cross tags because every boundary cuts the text into segments
     (statements/highlight.py).
+
+    With `region` (code points [start, end)), only that part of the text, cut exactly at its
+    ends (what a save redraws: `rows` then need only be the statements overlapping it). A cut
+    inside a segment is no statement's start, so the piece after it is not `hl-start`.
     """
     spans: list[_Span] = []
     for row in rows:
@@ -56,6 +62,12 @@ def highlighted_text(text: str, rows: Iterable[StatementRow]) -> SafeString:
                 spans.append(_Span((1, c.pk), c.evidence_start, c.evidence_end, row, True))
     out: list[str] = []
     for seg in segments(text, spans):  # type: ignore[arg-type]
+        if region is not None:
+            lo, hi = max(seg.start, region[0]), min(seg.end, region[1])
+            if lo >= hi:
+                continue
+            if (lo, hi) != (seg.start, seg.end):
+                seg = Segment(lo, hi, text[lo:hi], seg.spans)
         body = _esc(seg.text, quote=False)
         if not seg.spans:
             out.append(body)

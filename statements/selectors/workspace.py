@@ -8,7 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import (
+    Count,
     F,
+    Q,
+    QuerySet,
 )
 
 from statements import permissions
@@ -17,6 +20,7 @@ from statements.models import (
     Article,
     ArticleAssignment,
     Comment,
+    Condition,
     Review,
     Stance,
     Statement,
@@ -135,18 +139,24 @@ def article_page_rows(
     mine: bool = False,
     gold: bool = False,
     ids: Sequence[int] | None = None,
+    regions: Sequence[tuple[int, int]] | None = None,
 ) -> list[StatementRow]:
     """The statements of `article` that `user` may see (only their own with `mine`, only gold
-    ones with `gold`, only `ids`, in that order, when given), in text order, with speaker,
-    addressee, annotator and conditions, as plain rows: one query however many there are."""
-    qs = Statement.objects.filter(article=article).filter(permissions.visible_statements_q(user))
-    qs = qs.exclude(anchor_state=AnchorState.ORPHAN)  # no span in the current text (issue 14)
-    if mine:
-        qs = qs.filter(annotator_id=user.pk)
-    if gold:
-        qs = qs.filter(is_gold=True)
+    ones with `gold`, only `ids`, in that order, when given; only those whose span or a
+    condition's evidence overlaps one of `regions`, code-point [start, end) ranges, when given:
+    what a save redraws), in text order, with speaker, addressee, annotator and conditions, as
+    plain rows: one query however many there are."""
+    qs = _page_statements(article, user, mine=mine, gold=gold)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
+    if regions is not None:
+        near = Q(pk__in=[])
+        for a, b in regions:
+            evidence = Condition.objects.filter(evidence_start__lt=b, evidence_end__gt=a).values(
+                "statement_id"
+            )
+            near |= Q(start__lt=b, end__gt=a) | Q(pk__in=evidence)
+        qs = qs.filter(near)
     names: dict[int, str] = {}
     rows: dict[int, StatementRow] = {}
     ordered = qs.order_by("start", "-end", "id", "conditions__position", "conditions__id")
@@ -169,6 +179,42 @@ def article_page_rows(
     if ids is not None:
         return [rows[i] for i in ids if i in rows]
     return list(rows.values())
+
+
+def _page_statements(article: Article, user: AnyUser, *, mine: bool, gold: bool) -> QuerySet[Statement]:
+    qs = Statement.objects.filter(article=article).filter(permissions.visible_statements_q(user))
+    qs = qs.exclude(anchor_state=AnchorState.ORPHAN)  # no span in the current text (issue 14)
+    if mine:
+        qs = qs.filter(annotator_id=user.pk)
+    if gold:
+        qs = qs.filter(is_gold=True)
+    return qs
+
+
+def page_counts(article: Article, user: AnyUser, *, mine: bool = False, gold: bool = False) -> dict[str, int]:
+    """How many statements of each stance the annotate page's layer shows (one aggregate
+    query): the legend and the list heading after a save, without reading every row."""
+    counts = _page_statements(article, user, mine=mine, gold=gold).values("stance").annotate(n=Count("id"))
+    return {row["stance"]: row["n"] for row in counts.order_by()}
+
+
+def next_in_list(
+    article: Article, user: AnyUser, row: StatementRow, *, mine: bool = False, gold: bool = False
+) -> int | None:
+    """The id of the statement after `row` in the list's text order (start, longest first, id),
+    or None when it is the last: where a saved statement's entry goes (one query)."""
+    after = (
+        Q(start__gt=row.start)
+        | Q(start=row.start, end__lt=row.end)
+        | Q(start=row.start, end=row.end, pk__gt=row.pk)
+    )
+    return (
+        _page_statements(article, user, mine=mine, gold=gold)
+        .filter(after)
+        .order_by("start", "-end", "id")
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def stored_version(pk: int) -> tuple[Statement, str]:

@@ -13,6 +13,7 @@ from statements/permissions.py and are checked here and again by the services.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -156,6 +157,7 @@ def _article_context(
             rows, article_url=article_url, show=show, user_id=user.pk
         ),
         "stance_counts": [(value, label, stance_counts[value]) for value, label in Stance.choices],
+        "n_statements": len(rows),
         "show": show,
         "can_annotate": can_annotate,
         "assignment": (assignment := workspace.assignment_for(user, article) if full_page else None),
@@ -249,6 +251,93 @@ def _after_write(
     return redirect(_statement_url(article, show, statement_id))
 
 
+def _u16(text: str, index: int) -> int:
+    """A code-point offset as the UTF-16 offset the browser counts (astral characters count 2)."""
+    return index if text.isascii() else len(text[:index].encode("utf-16-le")) // 2
+
+
+def _spans_of(start: int, end: int, conditions: Iterable[Any]) -> list[tuple[int, int]]:
+    """A statement's span and its conditions' evidence spans: what its highlights cover."""
+    out = [(start, end)]
+    for c in conditions:
+        ev_start = c.get("evidence_start") if isinstance(c, dict) else c.evidence_start
+        ev_end = c.get("evidence_end") if isinstance(c, dict) else c.evidence_end
+        if isinstance(ev_start, int) and isinstance(ev_end, int):
+            out.append((ev_start, ev_end))
+    return out
+
+
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _after_save(
+    request: HtmxHttpRequest,
+    article: Article,
+    show: str,
+    message: str,
+    *,
+    regions: list[tuple[int, int]],
+    statement_id: int,
+    listed_before: bool,
+    created: bool = False,
+    deleted: bool = False,
+    undo_url: str | None = None,
+) -> HttpResponse:
+    """The htmx answer to a save, an edit or a delete: only what changed, as out-of-band swaps
+    (the `saved` fragment; the request's own target is not swapped): the highlights of the
+    changed `regions` (code points; static/js/textpatch.js splices them into the text), the
+    statement's list entry (removed, and put back at its place in text order), the stance
+    counts and the list heading, the panel (the statement, or nothing after a delete) and,
+    after a create, a fresh tagging panel. Element ids stay those of the full page
+    (#article-text, #statement-<id>, #statement-items, #stance-counts, #list-heading, #panel,
+    #tagger). Queries: the counts, the statements overlapping the regions, where the entry
+    goes: none reads every row. When the list appears or empties, the whole workspace."""
+    user = request.user
+    layer = {"mine": show == "mine", "gold": show == "gold"}
+    counts = workspace.page_counts(article, user, **layer)
+    total = sum(counts.values())
+    if total == 0 or (created and total == 1) or not regions:
+        shown = None if deleted else statement_id
+        return _after_write(request, article, show, message, shown, created=created, undo_url=undo_url)
+    regions = _merged(regions)
+    rows = workspace.article_page_rows(article, user, regions=regions, **layer)
+    text = article.text
+    patches = []
+    for a, b in regions:
+        near = [r for r in rows if any(s < b and e > a for s, e in _spans_of(r.start, r.end, r.conditions))]
+        patches.append((_u16(text, a), _u16(text, b), rendering.highlighted_text(text, near, region=(a, b))))
+    row = None if deleted else next((r for r in rows if r.pk == statement_id), None)
+    article_url = article.get_absolute_url()
+    item = (
+        rendering.statement_items([row], article_url=article_url, show=show, user_id=user.pk) if row else ""
+    )
+    context: dict[str, Any] = {
+        "article": article,
+        "article_url": article_url,
+        "show": show,
+        "stances": Stance.choices,
+        "oob": True,
+        "patches": patches,
+        "removed_id": statement_id if listed_before else None,
+        "item": item,
+        "item_before": workspace.next_in_list(article, user, row, **layer) if row else None,
+        "stance_counts": [(value, label, counts.get(value, 0)) for value, label in Stance.choices],
+        "n_statements": total,
+        "new_form": StatementForm(article=article) if created else None,
+        **_panel_context(request, article, [row] if row else [], editing=False, fresh=created),
+    }
+    response = render(request, f"{ARTICLE_PAGE}#saved", context)
+    action = {"label": "Undo", "url": undo_url, "values": {"show": show}} if undo_url else None
+    return announce(reswap(response, "none"), message, action=action)
+
+
 def _form_errors(
     request: HtmxHttpRequest,
     article: Article,
@@ -303,6 +392,18 @@ def statement_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc, STATEMENT_ERROR_FIELDS)
         else:
             message = "Suggestion accepted." if suggestion else "Statement saved."
+            if request.htmx:
+                regions = _spans_of(statement.start, statement.end, data.get("conditions") or [])
+                return _after_save(
+                    request,
+                    article,
+                    show,
+                    message,
+                    regions=regions,
+                    statement_id=statement.pk,
+                    listed_before=False,
+                    created=True,
+                )
             return _after_write(request, article, show, message, statement.pk, created=True)
     return _form_errors(request, article, show, "tagger", new_form=form)
 
@@ -400,8 +501,9 @@ def statement_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     form = StatementForm(data, article=article, statement=statement)
     conflict = None
     if form.is_valid():
+        old_spans = _spans_of(statement.start, statement.end, statement.conditions.all())
         try:
-            services.statement_update(
+            updated = services.statement_update(
                 statement=statement,
                 user=request.user,
                 expected_version=form.cleaned_data["version"],
@@ -414,6 +516,18 @@ def statement_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 add_service_errors(form, exc, STATEMENT_ERROR_FIELDS)
         else:
             undo_url = reverse("statement_undo", args=[statement.pk])
+            if request.htmx:
+                new_spans = _spans_of(updated.start, updated.end, form.service_data().get("conditions") or [])
+                return _after_save(
+                    request,
+                    article,
+                    show,
+                    "Statement updated.",
+                    regions=old_spans + new_spans,
+                    statement_id=statement.pk,
+                    listed_before=True,
+                    undo_url=undo_url,
+                )
             return _after_write(request, article, show, "Statement updated.", statement.pk, undo_url=undo_url)
     return _form_errors(
         request,
@@ -434,6 +548,8 @@ def statement_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     statement = _get_statement_for_user(request, pk, edit=True)
     article = statement.article
     show = _show(request.POST, request.user, article)
+    spans = _spans_of(statement.start, statement.end, statement.conditions.all())
+    listed = {"mine": statement.annotator_id == request.user.pk, "gold": statement.is_gold}.get(show, True)
     try:
         services.statement_delete(statement=statement, user=request.user)
     except ValidationError as exc:
@@ -449,6 +565,18 @@ def statement_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             panel_errors=exc.messages,
         )
     undo_url = reverse("statement_restore", args=[pk])
+    if request.htmx:
+        return _after_save(
+            request,
+            article,
+            show,
+            "Statement deleted.",
+            regions=spans,
+            statement_id=pk,
+            listed_before=listed,
+            deleted=True,
+            undo_url=undo_url,
+        )
     return _after_write(request, article, show, "Statement deleted.", undo_url=undo_url)
 
 
