@@ -140,6 +140,8 @@ def test_it_answers_503_while_the_database_is_down_and_recovers_by_itself(outage
     env = {
         "DJANGO_SETTINGS_MODULE": "annotator.settings_test",
         "DEBUG": "false",
+        "SECURE_COOKIES": "false",  # plain HTTP on 127.0.0.1: no HTTPS redirect, no secure cookies
+        "SECURE_SSL_REDIRECT": "false",
         "SECRET_KEY": "deploy-test-secret-key-not-for-production-0123456789abcdef",
         "DATABASE_URL": database_url,
         "GUNICORN_WORKERS": "1",

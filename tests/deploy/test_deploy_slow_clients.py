@@ -31,6 +31,8 @@ def _env(tmp_path) -> dict[str, str]:
     return {
         "DJANGO_SETTINGS_MODULE": "annotator.settings_test",
         "DEBUG": "false",
+        "SECURE_COOKIES": "false",  # plain HTTP on 127.0.0.1: no HTTPS redirect, no secure cookies
+        "SECURE_SSL_REDIRECT": "false",
         "SECRET_KEY": "deploy-test-secret-key-not-for-production-0123456789abcdef",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
         "GUNICORN_WORKERS": "1",
