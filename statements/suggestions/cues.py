@@ -167,6 +167,8 @@ DEMAND_RE = re.compile(
     r"(?:want|wants|wanted)\s+(?:guarantees|answers|inspections|compensation|assurances|action)|"
     r"(?:asked|asks)\s+(?!not\b)\w+(?:\s+\w+){0,3}\s+to\s+\w+|(?:it\s+is|it['’]s)\s+time\s+for\s+\w+|"
     r"(?:expect|expects|expected)\s+(?!to\b)(?:\w+\s+){1,4}?to\b|"
+    # a directive in the passive at another party ("Kestria is expected to pull back"); "we are …" is not
+    r"(?:(?<!\bit\s)(?<!\bIt\s)\bis|(?<!\bwe\s)(?<!\bWe\s)\bare)\s+(?:expected|required|obliged|obligated)\s+to\b|"
     r"please\s+\w+)",
     re.I,
 )
@@ -211,7 +213,8 @@ SUPPORT_RE = re.compile(
     r"good|step\s+in\s+the\s+right\s+direction|progress|breakthrough|encourag\w*|promising|appreciat\w*|"
     r"cooperat\w*|partners?|applaud\w*|success\w*|confident|optimistic|satisfied|important\s+step|framework|"
     r"open\s+to|on\s+the\s+table|on\s+track|stand\s+by|kept\s+their\s+word|respect|orderly|transparent|"
-    r"historic|will\s+sign|settle|(?:went|gone|going|goes)\s+well|stands?\s+with|standing\s+with|solidarity)\b",
+    r"historic|will\s+sign|settle|(?:went|gone|going|goes)\s+well|stands?\s+with|standing\s+with|solidarity|"
+    r"look(?:s|ed|ing)?\s+forward\s+to)\b",
     re.I,
 )
 # any of these makes a reported clause take a position (codebook 1: "the ministry said talks lasted

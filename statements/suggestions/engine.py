@@ -33,7 +33,7 @@ from .model import ActorInfo, Suggestion
 from .quotes import Quote, dateline_end, paragraph_starts, scan_quotes, sentence_spans
 from .registry import Mention, Registry, Token, as_registry, tokenize
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.0.1"  # bumped with every change of the output: pre-computed sets are keyed by it
 
 _BASE_SCORE = {
     "direct": 0.9,
