@@ -15,7 +15,7 @@ from tests.factories import ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "formats"
+EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "formats"  # copies of ../shared/formats
 
 
 @pytest.fixture
