@@ -9,6 +9,7 @@ from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from annotator.env import env_bool, env_list, env_str
 
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # 503 while the database is unreachable, 413 with a message for an oversized body
     "annotator.middleware.AvailabilityMiddleware",
@@ -208,6 +210,32 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
+# HTTPS in production (README "Security headers"): on by default with DEBUG off and secure
+# cookies; each settable from the environment. Behind the proxy (deploy/), X-Forwarded-Proto
+# says the client's scheme. SECURE_COOKIES=false (a plain-HTTP local stack) turns them off.
+_TLS = not DEBUG and env_bool("SECURE_COOKIES", default=True)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=_TLS)
+SECURE_HSTS_SECONDS = int(env_str("SECURE_HSTS_SECONDS") or (31_536_000 if _TLS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+if env_bool("SECURE_PROXY_SSL_HEADER", default=_TLS):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (Django's own, django.middleware.csp): everything from this server,
+# no inline script or style, no plugins, no framing; the SVG charts' data: images allowed.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
@@ -57,7 +57,14 @@ urlpatterns = [
     path("statements/<int:pk>/restore/", undo.StatementRestoreView.as_view(), name="api-statement-restore"),
     path("statements/<int:pk>/undo/", undo.StatementUndoView.as_view(), name="api-statement-undo"),
     path("schema/", schema_view, name="api-schema"),
-    # The docs page is for people in a browser: without a session, the sign-in page.
-    path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+    # The docs page is for people in a browser: without a session, the sign-in page. The split
+    # view serves Swagger UI's start-up script as a file (?script=): the CSP allows no inline script.
+    path(
+        "docs/",
+        login_required(
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html")
+        ),
+        name="api-docs",
+    ),
     path("", include(router.urls)),
 ]

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
@@ -28,6 +29,7 @@ class SignInView(LoginView):
         return response
 
 
+@never_cache  # Cache-Control: no-store: the page shows the token
 @login_required
 @require_http_methods(["GET", "POST"])
 def api_token(request: HtmxHttpRequest) -> HttpResponse:
