@@ -68,7 +68,7 @@ from statements.models import (
     User,
 )
 from statements.permissions import AnyUser
-from statements.selectors import alignment, catalog
+from statements.selectors import alignment, catalog, statement_rows
 from statements.services import text_edits
 
 _FILTERS = [DjangoFilterBackend, filters.OrderingFilter]
@@ -564,7 +564,18 @@ class StatementViewSet(ApiViewMixin, viewsets.ModelViewSet):
     delete_rule = staticmethod(permissions.can_edit_statement)
 
     def get_queryset(self) -> StatementQuerySet:
-        return _statements_for_output(catalog.visible_statements(self.request.user))
+        visible = catalog.visible_statements(self.request.user)
+        if self.action in ("update", "partial_update", "destroy"):
+            return visible  # the service reads it again, locked; the answer comes from rows
+        return _statements_for_output(visible)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Rows, not instances (statements/selectors/statement_rows.py): the same JSON, three
+        queries, a fraction of the time."""
+        queryset = self.filter_queryset(catalog.visible_statements(request.user))
+        page = self.paginate_queryset(statement_rows.rows(queryset))
+        assert page is not None, "the statements are always paginated"
+        return self.get_paginated_response(statement_rows.render(page))
 
     def get_serializer_class(self) -> type[drf_serializers.BaseSerializer]:
         if self.action == "create":
@@ -574,8 +585,8 @@ class StatementViewSet(ApiViewMixin, viewsets.ModelViewSet):
         return s.StatementSerializer
 
     def _output(self, statement: Statement, status_code: int = status.HTTP_200_OK) -> Response:
-        statement = _statements_for_output(Statement.objects.filter(pk=statement.pk)).get()
-        return Response(s.StatementSerializer(statement).data, status=status_code)
+        rows = statement_rows.rows(Statement.objects.filter(pk=statement.pk))
+        return Response(statement_rows.render(list(rows))[0], status=status_code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)

@@ -526,3 +526,26 @@ def test_the_fast_statement_rendering_matches_the_declared_fields(analyst, lead,
         fast = StatementSerializer(statement).data
         generic = serializers.Serializer.to_representation(StatementSerializer(), statement)
         assert json.loads(json.dumps(fast)) == json.loads(json.dumps(generic))
+    # the rows the list and the writes answer with (statements/selectors/statement_rows.py): the
+    # same JSON, key for key and in the same order
+    from statements.selectors import statement_rows
+
+    words = own.article.text.split()
+    later = StatementFactory(article=own.article, user=analyst, quote=words[-1])
+    earlier = StatementFactory(article=own.article, user=lead, quote=words[0])
+    services.statement_adjudicate(  # two sources, ordered as the statements are
+        article=own.article,
+        user=lead,
+        sources=[later, earlier],
+        start=earlier.start,
+        end=earlier.end,
+        quote=earlier.quote,
+        stance="support",
+    )
+    queryset = Statement.objects.order_by("id")
+    instances = [StatementSerializer(st).data for st in _statements_for_output(queryset)]
+    rows = statement_rows.render(list(statement_rows.rows(queryset)))
+    assert json.dumps(rows) == json.dumps(instances)
+    assert any(len(row["adjudicated_from"]) == 2 for row in rows) and any(row["conditions"] for row in rows)
+    listed = client_for(lead).get(f"/api/statements/?article={own.article_id}&page_size=100").json()
+    assert json.dumps(listed["results"]) == json.dumps(instances)

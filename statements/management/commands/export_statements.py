@@ -38,7 +38,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--base-url", default="http://localhost:8000", help="Makes the W3C annotation IRIs absolute."
         )
-        parser.add_argument("--engine", choices=["copy", "python"], help="Default: copy on PostgreSQL.")
+        parser.add_argument(
+            "--engine", choices=list(exporting.ENGINES), help="Default: copy on PostgreSQL, sqlite on SQLite."
+        )
         parser.add_argument(
             "--raw",
             action="store_true",
