@@ -7,10 +7,10 @@ not in the project yet, the statements, their conditions and one history entry p
 exactly what `services.statement_create` records (a "created" event by the importing user, its
 `after` the `statement_snapshot`). Every span goes through the services' own validation
 (`validate_span`, `_clean_conditions`, the stance, note and status rules); speakers and addressees
-resolve through the actor registry by name or alias, compared with `str.casefold` (any case, any
-script); annotators map to users by username. All or nothing: every problem is collected with the
-document's location (line, task, file) and field, and if there is one, nothing is stored
-(`BulkImportFailed`).
+resolve through the actor registry by name or alias, compared by `actor_key` (`str.casefold`
+over the database's own folding: any case, any script); annotators map to users by username.
+All or nothing: every problem is collected with the document's location (line, task, file) and
+field, and if there is one, nothing is stored (`BulkImportFailed`).
 
 Rows are written in batches (`BATCH_SPANS` spans at a time, `bulk_create`), so memory holds one
 batch of model instances whatever the size of the file; the database's constraints and triggers
@@ -51,6 +51,7 @@ from statements.models import (
     StatementEvent,
     Status,
     User,
+    name_key,
 )
 from statements.services import (
     _clean_article_fields,
@@ -182,8 +183,16 @@ class _OffsetMap:
 # The actor registry and the accounts
 
 
+def actor_key(name: str) -> str:
+    """The key names are compared by: white space collapsed, then the database's own folding
+    (`models.name_key`: case in any script, the Turkish İ/ı) and `str.casefold` (ß = ss, final
+    sigma): names with the same key are one actor, so a new actor never collides with the
+    registry's case-insensitive unique constraint."""
+    return name_key(" ".join(name.split())).casefold()
+
+
 class _Registry:
-    """Actors by name or alias, casefolded. A name beats an alias; an alias shared by several
+    """Actors by name or alias (`actor_key`). A name beats an alias; an alias shared by several
     actors (and not anyone's name) is ambiguous."""
 
     def __init__(self) -> None:
@@ -192,13 +201,13 @@ class _Registry:
         self.by_alias: dict[str, set[int]] = {}
         for pk, name in Actor.objects.values_list("pk", "name").iterator(chunk_size=5000):
             self.actors[pk] = Actor(pk=pk, name=name)
-            self.by_name.setdefault(name.casefold(), pk)
+            self.by_name.setdefault(actor_key(name), pk)
         for actor_id, name in ActorAlias.objects.values_list("actor_id", "name").iterator(chunk_size=5000):
-            self.by_alias.setdefault(name.casefold(), set()).add(actor_id)
+            self.by_alias.setdefault(actor_key(name), set()).add(actor_id)
 
     def find(self, name: str) -> Actor | str | None:
         """The actor, a message when ambiguous, None when unknown."""
-        key = " ".join(name.split()).casefold()
+        key = actor_key(name)
         pk = self.by_name.get(key)
         if pk is not None:
             return self.actors[pk]
@@ -215,7 +224,7 @@ class _Registry:
         actor = Actor.objects.create(name=clean, kind=ActorKind.PERSON, created_by=user)
         light = Actor(pk=actor.pk, name=actor.name)
         self.actors[actor.pk] = light
-        self.by_name[clean.casefold()] = actor.pk
+        self.by_name[actor_key(clean)] = actor.pk
         return light
 
 
@@ -468,7 +477,7 @@ class _Importer:
         self.is_lead = permissions.role_in(user, project) == Role.LEAD
         self.registry = _Registry()
         self.accounts = _Accounts(user, options.unknown_annotators, self.result)
-        self.unknown: dict[str, str] = {}  # casefold -> name as first written
+        self.unknown: dict[str, str] = {}  # actor_key -> the name as first written
         self.pending: list[_Pending] = []
         self.pending_spans = 0
         self.known_digests: dict[str, int] = {}
@@ -590,7 +599,7 @@ class _Importer:
         if found is not None:
             return found
         clean = " ".join(name.split())
-        key = clean.casefold()
+        key = actor_key(clean)
         if key not in self.unknown:
             self.unknown[key] = clean
         if self.options.unknown_speakers == "create":

@@ -610,3 +610,25 @@ def test_it_copies_the_metadata_of_the_article_a_jsonl_file_points_at_only(impor
     run(json.dumps(task), importer, project, fmt="label-studio")
     new = Article.objects.get(project=project, text="Another text: we agree.")
     assert new.title == "Another text: we agree." and new.url == ""
+
+
+def test_it_creates_one_actor_for_names_that_differ_only_in_case_in_any_script(importer, project):
+    """ISPARTA, Isparta and ısparta (Turkish dotless i) are one name to the registry's unique
+    constraint: created once, not refused by the database."""
+    text = "ISPARTA said: we agree. Isparta said: we demand. ısparta said: we wait."
+    record = {"text": text, "entities": [], "relations": []}
+    quotes = [
+        ("ISPARTA", "we agree", "support"),
+        ("Isparta", "we demand", "demand"),
+        ("ısparta", "we wait", "caveat"),
+    ]
+    for n, (who, quote, stance) in enumerate(quotes):
+        w, q = text.index(who), text.index(quote)
+        record["entities"] += [
+            {"id": 2 * n, "label": "Actor", "start_offset": w, "end_offset": w + len(who)},
+            {"id": 2 * n + 1, "label": stance, "start_offset": q, "end_offset": q + len(quote)},
+        ]
+        record["relations"].append({"id": n, "from_id": 2 * n + 1, "to_id": 2 * n, "type": "Speaker"})
+    result = run(json.dumps(record), importer, project, fmt="doccano", unknown_speakers="create")
+    assert result.speakers_created == ["ISPARTA"]
+    assert {s[4] for s in spans(project)} == {"ISPARTA"}
