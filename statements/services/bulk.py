@@ -12,9 +12,10 @@ over the database's own folding: any case, any script); annotators map to users 
 All or nothing: every problem is collected with the document's location (line, task, file) and
 field, and if there is one, nothing is stored (`BulkImportFailed`).
 
-Rows are written in batches (`BATCH_SPANS` spans at a time, `bulk_create`), so memory holds one
-batch of model instances whatever the size of the file; the database's constraints and triggers
-check every row as usual.
+Rows are written in batches (`BATCH_SPANS` spans at a time: articles with `bulk_create`,
+statements, conditions and history with multi-row INSERTs, COPY on PostgreSQL), so memory holds
+one batch whatever the size of the file; the database's constraints and triggers check every row
+as usual.
 """
 
 from __future__ import annotations

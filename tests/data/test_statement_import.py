@@ -632,3 +632,21 @@ def test_it_creates_one_actor_for_names_that_differ_only_in_case_in_any_script(i
     result = run(json.dumps(record), importer, project, fmt="doccano", unknown_speakers="create")
     assert result.speakers_created == ["ISPARTA"]
     assert {s[4] for s in spans(project)} == {"ISPARTA"}
+
+
+def test_it_reads_stdin_from_the_command_with_the_format_guessed(tmp_path, importer, project, monkeypatch):
+    data = (EXAMPLES / "doccano_relation_extraction.jsonl").read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    out = io.StringIO()
+    call_command(
+        "import_statements",
+        "-",
+        "--project",
+        project.slug,
+        "--user",
+        "imp",
+        "--unknown-speakers",
+        "skip",
+        stdout=out,
+    )
+    assert "Imported 3 statement(s)" in out.getvalue() and "not in the registry" in out.getvalue()
