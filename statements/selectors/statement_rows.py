@@ -10,10 +10,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from statements.models import Condition, Statement
+from statements.models import Actor, Condition, Statement, User
 
 COLUMNS = (
     "id",
@@ -22,13 +22,13 @@ COLUMNS = (
     "end",
     "quote",
     "speaker_id",
-    "speaker__name",
+    "speaker_name",
     "addressee_id",
-    "addressee__name",
+    "addressee_name",
     "stance",
     "note",
     "annotator_id",
-    "annotator__username",
+    "annotator_username",
     "status",
     "is_gold",
     "version",
@@ -49,7 +49,18 @@ _CONDITION_COLUMNS = (
 def rows(queryset: QuerySet[Statement]) -> QuerySet[Statement, dict[str, Any]]:
     """The statements of `queryset` (already scoped and filtered) as the rows `render` takes; one
     query when evaluated (a paginator may slice it first)."""
-    return queryset.values(*COLUMNS)
+
+    # The names as correlated subqueries, not joins: evaluated for the rows of the page only, and
+    # without a join on the users SQLite's planner would not walk the annotator index and sort
+    # every statement before the LIMIT (500 ms instead of 1 on 100,000 statements).
+    def name(model: type[Actor] | type[User], column: str, field: str) -> Subquery:
+        return Subquery(model.objects.filter(pk=OuterRef(column)).values(field)[:1])
+
+    return queryset.annotate(
+        speaker_name=name(Actor, "speaker_id", "name"),
+        addressee_name=name(Actor, "addressee_id", "name"),
+        annotator_username=name(User, "annotator_id", "username"),
+    ).values(*COLUMNS)
 
 
 def _source_order(field: Any) -> str:
@@ -101,14 +112,14 @@ def render(page: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             "end": row["end"],
             "quote": row["quote"],
             "speaker": row["speaker_id"],
-            "speaker_name": row["speaker__name"],
+            "speaker_name": row["speaker_name"],
             "addressee": row["addressee_id"],
-            "addressee_name": row["addressee__name"],
+            "addressee_name": row["addressee_name"],
             "stance": row["stance"],
             "note": row["note"],
             "conditions": conditions.get(row["id"], []),
             "annotator": row["annotator_id"],
-            "annotator_username": row["annotator__username"],
+            "annotator_username": row["annotator_username"],
             "status": row["status"],
             "gold": row["is_gold"],
             "adjudicated_from": sources.get(row["id"], []),
