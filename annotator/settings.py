@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # 400 with a message for a NUL character in a parameter, or a document nested too deeply
+    "annotator.input_guard.InputGuardMiddleware",
 ]
 
 ROOT_URLCONF = "annotator.urls"

@@ -7,6 +7,7 @@ list, never a hint that the project exists."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -79,6 +80,16 @@ class ProjectFilter(filters.CharFilter):
         return qs.filter(project_lookup(value, self.field_name))
 
 
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    """An ISO 8601 time, compared in UTC. Python reads offsets up to ±23:59 but PostgreSQL
+    refuses any beyond ±15:59 (a 500 before): the same instant in UTC is always accepted."""
+
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+        if value not in EMPTY_VALUES and getattr(value, "tzinfo", None) is not None:
+            value = value.astimezone(dt.UTC)
+        return super().filter(qs, value)
+
+
 class StatementFilter(filters.FilterSet):
     project = ProjectFilter(field_name="article__project")
     article = IdsFilter(field_name="article_id", help_text="Article id(s), comma-separated.")
@@ -94,10 +105,10 @@ class StatementFilter(filters.FilterSet):
         choices=Status.choices, distinct=False, help_text="Repeat for several."
     )
     gold = filters.BooleanFilter(field_name="is_gold", help_text="Adjudicated (true) or not (false).")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    updated_after = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-    updated_before = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    updated_after = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_before = UtcDateTimeFilter(field_name="updated_at", lookup_expr="lt")
     q = _SearchFilter(method="search", help_text="Text in the quote or the note (case-insensitive).")
 
     class Meta:

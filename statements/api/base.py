@@ -50,6 +50,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, ObjectDoesNotExist):  # e.g. a condition removed by a concurrent request
         exc = exceptions.NotFound(str(exc) or None)
+    elif isinstance(exc, RecursionError):  # JSON nested 100,000 deep: the parser gives up
+        exc = exceptions.ParseError(
+            "The JSON is nested too deeply to be read (at most a few hundred levels)."
+        )
     elif isinstance(exc, IntegrityError):
         logger.warning("Integrity error in the API (a concurrent change?): %s", exc)
         conflict = exceptions.APIException("The data changed while saving; reload and try again.")

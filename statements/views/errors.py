@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -93,7 +94,8 @@ def _render(
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _render(request, 400)
+    # BadRequest("…") carries a message written for the user (annotator/input_guard.py)
+    return _render(request, 400, reason=_reason(exception) if isinstance(exception, BadRequest) else "")
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
