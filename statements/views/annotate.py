@@ -300,14 +300,14 @@ def _after_save(
     #tagger). Queries: the counts, the statements overlapping the regions, where the entry
     goes: none reads every row. When the list appears or empties, the whole workspace."""
     user = request.user
-    layer = {"mine": show == "mine", "gold": show == "gold"}
-    counts = workspace.page_counts(article, user, **layer)
+    mine, gold = show == "mine", show == "gold"
+    counts = workspace.page_counts(article, user, mine=mine, gold=gold)
     total = sum(counts.values())
     if total == 0 or (created and total == 1) or not regions:
         shown = None if deleted else statement_id
         return _after_write(request, article, show, message, shown, created=created, undo_url=undo_url)
     regions = _merged(regions)
-    rows = workspace.article_page_rows(article, user, regions=regions, **layer)
+    rows = workspace.article_page_rows(article, user, regions=regions, mine=mine, gold=gold)
     text = article.text
     patches = []
     for a, b in regions:
@@ -327,7 +327,7 @@ def _after_save(
         "patches": patches,
         "removed_id": statement_id if listed_before else None,
         "item": item,
-        "item_before": workspace.next_in_list(article, user, row, **layer) if row else None,
+        "item_before": workspace.next_in_list(article, user, row, mine=mine, gold=gold) if row else None,
         "stance_counts": [(value, label, counts.get(value, 0)) for value, label in Stance.choices],
         "n_statements": total,
         "new_form": StatementForm(article=article) if created else None,
