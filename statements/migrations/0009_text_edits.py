@@ -34,14 +34,17 @@ CREATE OR REPLACE FUNCTION statements_statement_quote_check() RETURNS trigger AS
 DECLARE t text;
 BEGIN
   IF NEW."end" <= NEW.start OR NEW.start < 0 THEN RETURN NEW; END IF;
+  -- Only the slice is read (a partial detoast), and no char_length(): the quote-length CHECK
+  -- gives the quote end - start characters, so a span past the end never equals its slice.
   IF NEW.orphan_of_id IS NULL THEN
-    SELECT a.text INTO t FROM statements_article a WHERE a.id = NEW.article_id;
+    SELECT substring(a.text FROM NEW.start + 1 FOR NEW."end" - NEW.start) INTO t
+      FROM statements_article a WHERE a.id = NEW.article_id;
   ELSE
-    SELECT r.text INTO t FROM statements_articletextrevision r
+    SELECT substring(r.text FROM NEW.start + 1 FOR NEW."end" - NEW.start) INTO t
+      FROM statements_articletextrevision r
       WHERE r.id = NEW.orphan_of_id AND r.article_id = NEW.article_id;
   END IF;
-  IF t IS NULL OR NEW."end" > char_length(t)
-     OR substring(t FROM NEW.start + 1 FOR NEW."end" - NEW.start) IS DISTINCT FROM NEW.quote THEN
+  IF t IS DISTINCT FROM NEW.quote THEN
     RAISE EXCEPTION 'statement_quote_matches_text: the quote is not article %''s text at [%, %)',
       NEW.article_id, NEW.start, NEW."end" USING ERRCODE = 'check_violation';
   END IF;
@@ -58,16 +61,16 @@ BEGIN
   IF NEW.evidence_start IS NULL OR NEW.evidence_end IS NULL
      OR NEW.evidence_end <= NEW.evidence_start OR NEW.evidence_start < 0 THEN RETURN NEW; END IF;
   IF NEW.evidence_orphan_of_id IS NULL THEN
-    SELECT a.text INTO t FROM statements_article a
+    SELECT substring(a.text FROM NEW.evidence_start + 1 FOR NEW.evidence_end - NEW.evidence_start) INTO t
+      FROM statements_article a
       JOIN statements_statement s ON s.article_id = a.id WHERE s.id = NEW.statement_id;
   ELSE
-    SELECT r.text INTO t FROM statements_articletextrevision r
+    SELECT substring(r.text FROM NEW.evidence_start + 1 FOR NEW.evidence_end - NEW.evidence_start) INTO t
+      FROM statements_articletextrevision r
       JOIN statements_statement s ON s.article_id = r.article_id
       WHERE s.id = NEW.statement_id AND r.id = NEW.evidence_orphan_of_id;
   END IF;
-  IF t IS NULL OR NEW.evidence_end > char_length(t)
-     OR substring(t FROM NEW.evidence_start + 1 FOR NEW.evidence_end - NEW.evidence_start)
-        IS DISTINCT FROM NEW.evidence_quote THEN
+  IF t IS DISTINCT FROM NEW.evidence_quote THEN
     RAISE EXCEPTION 'condition_evidence_matches_text: the evidence is not the article text at [%, %)',
       NEW.evidence_start, NEW.evidence_end USING ERRCODE = 'check_violation';
   END IF;
@@ -89,14 +92,12 @@ BEGIN
   END IF;
   IF EXISTS (SELECT 1 FROM statements_statement s
              WHERE s.article_id = OLD.id AND s.orphan_of_id IS NULL
-               AND (s."end" > char_length(NEW.text)
-                    OR substring(NEW.text FROM s.start + 1 FOR s."end" - s.start) IS DISTINCT FROM s.quote))
+               AND substring(NEW.text FROM s.start + 1 FOR s."end" - s.start) IS DISTINCT FROM s.quote)
      OR EXISTS (SELECT 1 FROM statements_condition c JOIN statements_statement s ON s.id = c.statement_id
                 WHERE s.article_id = OLD.id AND c.evidence_start IS NOT NULL
                   AND c.evidence_orphan_of_id IS NULL
-                  AND (c.evidence_end > char_length(NEW.text)
-                       OR substring(NEW.text FROM c.evidence_start + 1 FOR c.evidence_end - c.evidence_start)
-                          IS DISTINCT FROM c.evidence_quote)) THEN
+                  AND substring(NEW.text FROM c.evidence_start + 1 FOR c.evidence_end - c.evidence_start)
+                      IS DISTINCT FROM c.evidence_quote) THEN
     RAISE EXCEPTION 'article_text_follows_statements: article %: a statement or evidence would not match the new text', OLD.id
       USING ERRCODE = 'check_violation';
   END IF;

@@ -424,9 +424,10 @@ def text_edit_apply(
 
 
 def _write_rows(model: type[Statement] | type[Condition], rows: Sequence[Any], columns: list[str]) -> None:
-    """One prepared UPDATE per row, sent as a batch (executemany). Django's bulk_update builds a
-    CASE expression per field and row, which costs seconds in Python for 500 statements; this is
-    the same statement with the same triggers, in milliseconds."""
+    """Write `columns` of `rows` (model instances) back. Django's bulk_update builds a CASE
+    expression per field and row, which costs seconds in Python for 500 statements. PostgreSQL:
+    one UPDATE ... FROM (VALUES ...) per 1,000 rows (one round trip); SQLite (in process, no round
+    trips): one prepared UPDATE per row, as a batch (executemany). The same triggers check each row."""
     if not rows:
         return
     ops = connection.ops
@@ -435,15 +436,29 @@ def _write_rows(model: type[Statement] | type[Condition], rows: Sequence[Any], c
         f = model._meta.get_field(c.removesuffix("_id") if c.endswith("_of_id") else c)
         assert isinstance(f, Field)
         fields.append(f)
-    sets = ", ".join(f"{ops.quote_name(f.get_attname_column()[1] or f.name)} = %s" for f in fields)
-    sql = f"UPDATE {ops.quote_name(model._meta.db_table)} SET {sets} WHERE {ops.quote_name('id')} = %s"
+    names = [ops.quote_name(f.get_attname_column()[1] or f.name) for f in fields]
+    table, pk = ops.quote_name(model._meta.db_table), ops.quote_name("id")
     params = [
         [f.get_db_prep_save(getattr(row, c), connection) for f, c in zip(fields, columns, strict=True)]
         + [row.pk]
         for row in rows
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        if connection.vendor != "postgresql":
+            sets = ", ".join(f"{n} = %s" for n in names)
+            cursor.executemany(f"UPDATE {table} SET {sets} WHERE {pk} = %s", params)
+            return
+        casts = [f"%s::{f.db_type(connection)}" for f in fields] + ["%s::bigint"]
+        row_sql = "(" + ", ".join(casts) + ")"
+        sets = ", ".join(f"{n} = v.{n}" for n in names)
+        for k in range(0, len(params), 1000):
+            chunk = params[k : k + 1000]
+            values = ", ".join([row_sql] * len(chunk))
+            cursor.execute(
+                f"UPDATE {table} AS t SET {sets} FROM (VALUES {values}) AS v({', '.join(names)}, {pk}) "
+                f"WHERE t.{pk} = v.{pk}",
+                [p for row in chunk for p in row],
+            )
 
 
 # --------------------------------------------------------------------------------------------
