@@ -30,7 +30,10 @@ def job_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     job = job_for(request.user, pk)
     if job is None:
         raise Http404("No such job, or it is not yours.")
-    context = {"job": job, "state": job_state(job), "has_output": bool(job.output_name)}
+    # The summary as (key, value) pairs: a template lookup of `result.items` would take a key
+    # named "items" for the dict's method.
+    summary = list(job.result.items()) if isinstance(job.result, dict) else []
+    context = {"job": job, "state": job_state(job), "has_output": bool(job.output_name), "summary": summary}
     template = f"{PAGE}#progress" if fragment_target(request) == f"job-{job.pk}" else PAGE
     return render(request, template, context)
 

@@ -38,6 +38,10 @@ def crashing_handler(job: Job, progress: Progress) -> dict[str, object]:
     raise RuntimeError("secret internals")
 
 
+def items_handler(job: Job, progress: Progress) -> dict[str, object]:
+    return {"items": 7, "keys": 2}
+
+
 def file_handler(job: Job, progress: Progress) -> JobOutput:
     return JobOutput(
         name="out.jsonl", content_type="application/jsonl", data=b'{"a": 1}\n', summary={"rows": 1}
@@ -51,6 +55,7 @@ def _handlers(monkeypatch):
         "test_refuse": refusing_handler,
         "test_crash": crashing_handler,
         "test_file": file_handler,
+        "test_items": items_handler,
     }.items():
         monkeypatch.setitem(HANDLERS, kind, f"{__name__}.{fn.__name__}")
     SEEN_MID_RUN.clear()
@@ -206,3 +211,11 @@ def test_it_lists_jobs_in_a_fixed_number_of_queries(client, owner, django_assert
     client.get(reverse("job_list"))  # warm the session
     with django_assert_num_queries(4):  # session, user, memberships (top bar), jobs with their projects
         assert client.get(reverse("job_list")).status_code == 200
+
+
+def test_it_shows_a_result_whose_keys_are_dict_method_names(client, owner):
+    job = job_start(kind="test_items", user=owner)
+    client.force_login(owner)
+    page = client.get(reverse("job_detail", args=[job.pk]))
+    assert page.status_code == 200
+    assert b"<dt>Items</dt><dd>7</dd>" in page.content and b"<dt>Keys</dt><dd>2</dd>" in page.content
