@@ -820,10 +820,22 @@ function textKeys(event, root) {
 
 // ---- Event wiring (delegated, so swapped-in fragments need no re-binding) -------------------
 
+// The selection as it was when a button went down: a release that leaves it as it was (a click
+// on a button while a keyboard selection waits in the text) made no selection.
+let selectionAtDown = "";
+function selectionSignature() {
+  const sel = window.getSelection();
+  if (!sel || !sel.rangeCount || sel.isCollapsed) return "";
+  const r = sel.getRangeAt(0);
+  const root = textRoot();
+  return root && r.intersectsNode(root) ? `${offsetOf(root, r.startContainer, r.startOffset)}:${r.toString().length}` : "";
+}
+
 document.addEventListener("pointerdown", (event) => {
   pointerDown = true;
   lastPointer = event.pointerType || "mouse";
   selectionHandled = false;
+  selectionAtDown = selectionSignature();
 });
 
 // A selection ends wherever the button is released: below the card, in the gap before the
@@ -832,7 +844,8 @@ document.addEventListener("pointerup", (event) => {
   pointerDown = false;
   lastPointer = event.pointerType || "mouse";
   if (lastPointer === "touch") return; // touch: the selection settles after the finger lifts
-  selectionMade(null);
+  const now = selectionSignature();
+  if (now && now !== selectionAtDown) selectionMade(null);
 });
 document.addEventListener("pointercancel", () => {
   pointerDown = false;
@@ -1138,3 +1151,5 @@ adoptForms();
 markSelected();
 applyList();
 renderDrafts();
+// Listening: tests (and other scripts) wait for this before they select.
+document.getElementById("annotate")?.setAttribute("data-ready", "");

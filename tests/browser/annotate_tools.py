@@ -3,11 +3,19 @@ points of characters in the article text, real mouse drags, and reading what is 
 
 from __future__ import annotations
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser.test_browser_annotate import _CHARACTER_POINTS, drag_select, highlighted_text
 
-__all__ = ["drag_select", "highlighted_text", "points_of", "text_box", "select_by_script", "TEXT"]
+__all__ = [
+    "TEXT",
+    "drag_select",
+    "highlighted_text",
+    "open_article",
+    "points_of",
+    "select_by_script",
+    "text_box",
+]
 
 # Short enough to be whole on a 1280 x 800 window; three quotations, the second split by a clause.
 TEXT = (
@@ -17,6 +25,13 @@ TEXT = (
     '"Any ceasefire must come with guarantees," an adviser told reporters, adding that '
     '"nothing is agreed until everything is agreed". The talks resume on Friday.'
 )
+
+
+def open_article(page: Page, url: str) -> None:
+    """Go to an annotate page and wait until its script listens (a module runs after the
+    document is parsed: on a loaded machine a selection made before would go unseen)."""
+    page.goto(url)
+    expect(page.locator("#annotate[data-ready]")).to_have_count(1)
 
 
 def points_of(page: Page, quote: str, nth: int = 0) -> dict:

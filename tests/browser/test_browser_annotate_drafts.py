@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from statements import services
 from statements.models import Statement
-from tests.browser.annotate_tools import TEXT, drag_select, highlighted_text, points_of
+from tests.browser.annotate_tools import TEXT, drag_select, highlighted_text, open_article, points_of
 from tests.factories import ActorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,7 +41,7 @@ def _open_edit(page: Page, statement: Statement) -> None:
 def test_it_steps_back_one_level_with_escape_and_keeps_the_draft(login, analyst, article):
     ActorFactory(name="Sergei Lavrov")
     page = login(analyst)
-    page.goto(article.get_absolute_url())
+    open_article(page, article.get_absolute_url())
     drag_select(page, QUOTE)
     tagger = page.locator("#tagger")
     page.keyboard.press("1")
@@ -70,6 +70,7 @@ def test_it_steps_back_one_level_with_escape_and_keeps_the_draft(login, analyst,
     expect(draft).to_contain_text("new statement")
     # it survives a reload
     page.reload()
+    expect(page.locator("#annotate[data-ready]")).to_have_count(1)
     expect(page.locator("#drafts .draft")).to_contain_text("We welcome the proposal")
     page.locator("#drafts").get_by_role("button", name="Restore").click()
     expect(tagger).to_be_visible()
@@ -90,6 +91,7 @@ def test_it_steps_back_one_level_with_escape_and_keeps_the_draft(login, analyst,
     assert [c.description for c in statement.conditions.all()] == ["Talks first"]
     # saved: no draft is left
     page.reload()
+    expect(page.locator("#annotate[data-ready]")).to_have_count(1)
     expect(page.locator("#article-text")).to_have_text(TEXT)
     expect(page.locator("#drafts .draft")).to_have_count(0)
     assert (
@@ -102,7 +104,7 @@ def test_an_unsaved_edit_survives_clicking_another_highlight(login, analyst, art
     first = _make(article, analyst, "Officials in Kyiv were more cautious")
     second = _make(article, analyst, "Any ceasefire must come with guarantees", stance="demand")
     page = login(analyst)
-    page.goto(article.get_absolute_url())
+    open_article(page, article.get_absolute_url())
     _open_edit(page, first)
     page.locator("#edit-note").fill("Cautious, not opposed")
     page.keyboard.press("Tab")
@@ -124,7 +126,7 @@ def test_an_unsaved_edit_survives_clicking_another_highlight(login, analyst, art
 def test_it_corrects_the_span_of_a_saved_statement(login, analyst, article):
     statement = _make(article, analyst, "welcome the proposal and")  # mis-dragged
     page = login(analyst)
-    page.goto(article.get_absolute_url())
+    open_article(page, article.get_absolute_url())
     _open_edit(page, statement)
     quote = page.locator("#panel [data-quote]")
     expect(quote).to_have_text("welcome the proposal and")
@@ -164,7 +166,7 @@ def test_a_version_conflict_shows_both_and_merges_without_retyping(login, analys
     lavrov = ActorFactory(name="Sergei Lavrov")
     statement = _make(article, analyst, QUOTE, note="first note")
     page = login(analyst)
-    page.goto(article.get_absolute_url())
+    open_article(page, article.get_absolute_url())
     _open_edit(page, statement)
     page.locator("#edit-note").fill("my better note")
     page.locator('label[for="edit-stance-caveat"]').click()
@@ -201,7 +203,7 @@ def test_a_version_conflict_shows_both_and_merges_without_retyping(login, analys
 def test_a_version_conflict_can_keep_mine_or_take_theirs(login, analyst, lead, article):
     statement = _make(article, analyst, QUOTE, note="first note")
     page = login(analyst)
-    page.goto(article.get_absolute_url())
+    open_article(page, article.get_absolute_url())
     _open_edit(page, statement)
     page.locator("#edit-note").fill("mine")
     services.statement_update(statement=statement, user=lead, note="theirs")
@@ -226,7 +228,7 @@ def test_a_version_conflict_can_keep_mine_or_take_theirs(login, analyst, lead, a
 
 def test_the_tagger_span_moves_by_words_with_the_keys(login, analyst, article):
     page = login(analyst)
-    page.goto(article.get_absolute_url())
+    open_article(page, article.get_absolute_url())
     p = points_of(page, "proposal")
     page.mouse.dblclick(p["x1"] + 2, p["y1"])  # a double click selects the word
     quote = page.locator("#tagger [data-quote]")

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from statements import services
 from statements.models import Statement
-from tests.browser.annotate_tools import TEXT
+from tests.browser.annotate_tools import TEXT, open_article
 from tests.factories import ActorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,7 +53,7 @@ def test_gold_is_drawn_where_it_shares_a_span_and_layers_switch(login, analyst, 
     assert gold.pk > mine.pk  # the lowest id used to win the colour
     other = _make(article, other_analyst, "Officials in Kyiv were more cautious", stance="caveat")
     page = login(analyst)
-    page.goto(article.get_absolute_url())
+    open_article(page, article.get_absolute_url())
     mark = _colour(page, gold.pk)
     expect(mark).to_have_class(re.compile(r"\bs-demand\b.*\bgold\b"))
     expect(mark).to_have_attribute("data-ids", re.compile(rf"^{gold.pk} "))
@@ -83,7 +83,7 @@ def test_review_outcomes_show_on_the_highlight(login, analyst, lead, article):
     services.statement_review(statement=rejected, reviewer=lead, verdict="reject", comment="Not a statement")
     services.statement_review(statement=changes, reviewer=lead, verdict="request_changes", comment="Speaker?")
     page = login(analyst)
-    page.goto(article.get_absolute_url())
+    open_article(page, article.get_absolute_url())
     expect(_colour(page, rejected.pk)).to_have_class(re.compile(r"\bst-rejected\b"))
     expect(_colour(page, changes.pk)).to_have_class(re.compile(r"\bst-changes_requested\b"))
     expect(_colour(page, rejected.pk)).to_have_accessible_description(re.compile("rejected"))
@@ -103,7 +103,7 @@ def test_the_list_sorts_filters_and_scrolls_to_and_from_the_text(
     c = _make(article, analyst, "We welcome the proposal", stance="caveat", speaker=lavrov.pk)
     services.statement_review(statement=b, reviewer=lead, verdict="reject", comment="No")
     page = login(analyst)
-    page.goto(article.get_absolute_url())
+    open_article(page, article.get_absolute_url())
     items = page.locator(".statement-list ol > li:visible")
     ids = lambda: [int(x) for x in items.evaluate_all("(els) => els.map((e) => e.dataset.statement)")]  # noqa: E731
     expect(items).to_have_count(3)
@@ -162,7 +162,7 @@ def test_clicking_scrolls_between_the_list_and_the_text(login, analyst, article)
             article=long_article, user=analyst, start=s, end=s + 7, quote="weather", stance="caveat"
         )
     page = login(analyst)
-    page.goto(long_article.get_absolute_url())
+    open_article(page, long_article.get_absolute_url())
     in_view = (
         "(el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
     )

@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from statements import services
 from statements.models import ActorAlias, Statement
-from tests.browser.annotate_tools import TEXT, points_of, text_box
+from tests.browser.annotate_tools import TEXT, drag_select, open_article, points_of, text_box
 from tests.factories import ActorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,7 +46,7 @@ def _tagger_span(page: Page) -> tuple[int, int, str]:
 @pytest.mark.parametrize("where", ["below the card", "in the gap", "over the panel"])
 def test_it_opens_the_tagger_for_a_drag_that_ends_outside_the_text(login, analyst, article, where):
     page = login(analyst)
-    page.goto(article.get_absolute_url())
+    open_article(page, article.get_absolute_url())
     expect(page.locator("#article-text")).to_have_text(TEXT)
     box = text_box(page)
     side = page.locator("aside.side").bounding_box()
@@ -81,9 +81,7 @@ def test_it_keeps_exactly_one_form_active(login, analyst, article):
         stance="support",
     )
     page = login(analyst)
-    page.goto(article.get_absolute_url())
-    from tests.browser.annotate_tools import drag_select
-
+    open_article(page, article.get_absolute_url())
     drag_select(page, QUOTE)
     page.keyboard.press("1")
     expect(page.locator("#new-stance-support")).to_be_checked()
@@ -110,7 +108,7 @@ def test_it_annotates_with_the_keyboard_only(login, analyst, article):
     lavrov = ActorFactory(name="Sergei Lavrov")
     ActorAlias.objects.create(actor=lavrov, name="the foreign minister")
     page = login(analyst)
-    page.goto(article.get_absolute_url())
+    open_article(page, article.get_absolute_url())
     text = page.locator("#article-text")
     expect(text).to_have_attribute("tabindex", "0")
     # Tab reaches the text (after the page's links and tools)
