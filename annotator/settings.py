@@ -245,7 +245,7 @@ REST_FRAMEWORK = {
         "statements.api.auth.ThrottledTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "statements.api.schema.ApiAutoSchema",  # documents the error answers
 }
 
 SPECTACULAR_SETTINGS = {

@@ -139,6 +139,9 @@ class MembershipUpdateSerializer(serializers.Serializer):
 class ArticleListSerializer(serializers.ModelSerializer):
     """A list row: the metadata without the (possibly long) text."""
 
+    # text, not `format: uri`: an article without an address has "" (as on create and detail)
+    url = serializers.CharField(read_only=True, help_text="The article's address, or empty.")
+
     class Meta:
         model = Article
         fields = [

@@ -438,6 +438,8 @@ class ArticleViewSet(ApiViewMixin, viewsets.ModelViewSet):
         parser_classes=[parsers.JSONParser, JSONLinesParser, JSONLParser],
     )
     def import_articles(self, request: Request) -> Response:
+        if not permissions.can_annotate(request.user):  # before the body is read, whatever it is
+            raise exceptions.PermissionDenied("Viewers cannot import articles.")
         if self._import_in_background(request):
             return self._queue_import(request)
         items = request.data
