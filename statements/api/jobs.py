@@ -92,6 +92,8 @@ class JobViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = JobSerializer
     pagination_class = PagePagination
+    queryset = Job.objects.none()  # for the schema (the id's type); get_queryset scopes the rows
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Job]:
         user = self.request.user
