@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any, TypeGuard
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from statements.models import (
     Actor,
@@ -252,13 +252,19 @@ def visible_statements_q(user: AnyUser | None) -> Q:
     mine = roles(user)
     leading = [p for p, role in mine.items() if role == Role.LEAD]
     others = [p for p, role in mine.items() if role != Role.LEAD]
+
+    # The project test as EXISTS on the statement's article rather than a join: a page (ORDER BY
+    # id LIMIT 100) then walks the statements in id order and stops, where with the join SQLite's
+    # planner reads every statement of the projects and sorts them (150 ms instead of 0.3 ms at
+    # 100,000 statements; issue #15).
+    def in_projects(ids: list[int]) -> Q:
+        return Q(Exists(Article.objects.filter(pk=OuterRef("article_id"), project_id__in=ids)))
+
     q = Q(pk__in=[])
     if leading:
-        q |= Q(article__project_id__in=leading)
+        q |= in_projects(leading)
     if others:
-        q |= Q(article__project_id__in=others) & (
-            Q(annotator_id=user.pk) | ~Q(article_id__in=blind_article_ids(user))
-        )
+        q |= in_projects(others) & (Q(annotator_id=user.pk) | ~Q(article_id__in=blind_article_ids(user)))
     return q
 
 
