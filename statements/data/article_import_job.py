@@ -4,7 +4,9 @@
 upload page with more than that in its files hand the bytes to `start_article_import`; the worker
 runs `run_article_import`: the same reader and the same all-or-nothing import as the inline path
 (statements/data/importing.py), with progress per item; the counts are the job's result and the
-outcome per item (the inline answer's body) its downloadable file, `import-report.json`; the
+outcome per item (the inline answer's body, with `text_differs`: the items whose URL is an existing
+article's with another text, offered as a text replacement, not imported) its downloadable file,
+`import-report.json`; the
 messages per item are its errors when anything is refused (then nothing is stored).
 """
 
@@ -100,6 +102,9 @@ def run_article_import(job: Job, progress: Progress) -> JobOutput:
             {"item": labels[a.position], "index": a.position, "id": a.id, "created": a.created}
             for a in report.articles
         ],
+        # Issue 14: items whose URL is an existing article's with another text are not imported
+        # (the same offer as the inline answer's `text_differs`: the article and its text editor).
+        "text_differs": [{"item": labels[d.position], **d.as_dict()} for d in report.text_differs],
     }
     # The counts are the job's result; the outcome per item (which article each item became) is
     # its file, the inline import's answer body, so that a script can match items to ids.
@@ -107,5 +112,10 @@ def run_article_import(job: Job, progress: Progress) -> JobOutput:
         name="import-report.json",
         content_type="application/json",
         data=json.dumps(outcome, ensure_ascii=False, indent=1).encode(),
-        summary={"created": report.created, "existing": report.existing, "read": total},
+        summary={
+            "created": report.created,
+            "existing": report.existing,
+            "text_differs": len(report.text_differs),
+            "read": total,
+        },
     )

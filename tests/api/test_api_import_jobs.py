@@ -72,7 +72,7 @@ def test_it_runs_a_small_jsonl_import_in_a_job_when_asked():
     job = _job_of(client, client.post(f"{URL}?background=true", lines, content_type="application/x-ndjson"))
     assert job["status"] == JobStatus.DONE
     assert (job["result"]["created"], job["result"]["existing"]) == (3, 1)
-    assert job["result"] == {"created": 3, "existing": 1, "read": 4}
+    assert job["result"] == {"created": 3, "existing": 1, "text_differs": 0, "read": 4}
     download = client.get(job["output"])
     report = json.loads(b"".join(download.streaming_content) if download.streaming else download.content)
     assert [a["item"] for a in report["articles"]] == ["line 1", "line 2", "line 3", "line 4"]

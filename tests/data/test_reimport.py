@@ -120,3 +120,29 @@ def test_the_upload_page_offers_the_editors_preview(client, analyst, annotated):
     assert f'action="{reverse("article_text_edit", args=[article.pk])}"' in page
     article.refresh_from_db()
     assert article.text == OLD
+
+
+def test_it_lists_text_differs_in_the_background_import_jobs_result_and_report(analyst, annotated):
+    """The job (a big body, or `?background=true`) reports the offer as the inline import does."""
+    article, statement = annotated
+    client = _api(analyst)
+    response = client.post("/api/articles/import/?background=true", ITEMS, format="json")
+    assert response.status_code == 202, response.content[:300]
+    job = client.get(response.json()["url"]).json()
+    assert job["status"] == "done", job
+    assert job["result"] == {"created": 1, "existing": 0, "text_differs": 1, "read": 2}
+    download = client.get(job["output"])
+    report = json.loads(b"".join(download.streaming_content) if download.streaming else download.content)
+    assert report["text_differs"] == [
+        {
+            "item": "item 1",
+            "index": 0,
+            "article": article.pk,
+            "replaced": False,
+            "counts": None,
+            "edit": f"/articles/{article.pk}/text/",
+        }
+    ]
+    assert [a["index"] for a in report["articles"]] == [1]
+    article.refresh_from_db()
+    assert article.text == OLD and Article.objects.filter(url=URL).count() == 1
