@@ -21,7 +21,7 @@ from tests.factories import ArticleFactory
 pytestmark = pytest.mark.django_db
 
 TEXT = (
-    "Kyiv 😀 said: \"We demand a ceasefire\", she wrote.\nThen: ‘caveat’ \\ tab\there, "
+    'Kyiv 😀 said: "We demand a ceasefire", she wrote.\nThen: ‘caveat’ \\ tab\there, '
     + "padding " * 40
     + "and at last they agree, on conditions."
 )
@@ -55,7 +55,7 @@ def statements(analyst, lead):
                 quote=quote,
                 stance=stance,
                 speaker=speaker.pk,
-                note="a note, with \"quotes\"",
+                note='a note, with "quotes"',
                 conditions=[{"description": "if | when"}],
             )
         )
