@@ -727,7 +727,11 @@ class _AnyFormat(DefaultContentNegotiation):
         "collection; each statement an Annotation with TextQuoteSelector and TextPositionSelector "
         "in code points, bodies for the stance, speaker, addressee, note and conditions). Each "
         "row carries the article's metadata, 80 characters of context on each side, speaker and "
-        "addressee with kind and affiliation, conditions, annotator, status and review counts."
+        "addressee with kind and affiliation, conditions, annotator, status and review counts, "
+        "and the suggestion provenance: `suggested` (`{rule, score, engine_version, changed}` "
+        "for a statement accepted from a suggestion, otherwise null; CSV: `suggested_rule`, "
+        "`suggested_score`, `suggested_engine_version`, `suggested_changed`, empty otherwise; "
+        "W3C: a commenting body)."
     ),
     parameters=[
         OpenApiParameter(

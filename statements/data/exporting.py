@@ -3,9 +3,11 @@
 Shared by `/api/export/statements` and `manage.py export_statements`. Every row carries what a
 researcher needs without a second request: the statement, its article's metadata, a little context
 before and after the quote, speaker and addressee (with kind and affiliation), conditions, annotator,
-review counts and times. Rows come in statement id order. `fields` keeps only some of the fields
-(columns for CSV, keys for JSON, parts of the annotation for W3C) and `context` sets the number of
-characters of context on each side (0 to 200, default 80): smaller downloads.
+review counts and times, and for a statement accepted from a suggestion its provenance (rule,
+score, engine version, changed before accepting; #11). Rows come in statement id order. `fields`
+keeps only some of the fields (columns for CSV, keys for JSON, parts of the annotation for W3C)
+and `context` sets the number of characters of context on each side (0 to 200, default 80):
+smaller downloads.
 
 Three engines produce exactly the same bytes (tests compare them on both databases):
 
@@ -29,10 +31,12 @@ Three engines produce exactly the same bytes (tests compare them on both databas
 - **Python** (`python`): portable ORM queries, merged in id order (statements, conditions, review
   counts): the reference, on any database.
 
-Either way the number of queries is fixed (actors, users, the rows; the SQLite and Python engines
-add conditions and reviews), memory stays flat (one article text, the actor and user fragments and
-a 256 KB output buffer), and a client that goes away stops the query: closing the generator cancels
-the COPY (PostgreSQL) or finalizes the SELECT (SQLite).
+The suggestion provenance (`SuggestionDecision`, one per statement at most) is a left join in the
+COPY and one more query, merged in id order, in the other two; none of it when `fields` leaves it
+out. Either way the number of queries is fixed (actors, users, the rows; the SQLite and Python
+engines add conditions, reviews and provenance), memory stays flat (one article text, the actor
+and user fragments and a 256 KB output buffer), and a client that goes away stops the query:
+closing the generator cancels the COPY (PostgreSQL) or finalizes the SELECT (SQLite).
 """
 
 # ruff: noqa: UP031  (the lines are %-templates, one `%` per line: the fragments use the same form)
@@ -60,7 +64,17 @@ from django.db.models import Count, Q, QuerySet
 from psycopg import pq
 
 from statements.data.csv_safety import neutralize_csv_line
-from statements.models import Actor, Article, Condition, Review, Statement, User, Verdict
+from statements.models import (
+    Actor,
+    Article,
+    Condition,
+    Decision,
+    Review,
+    Statement,
+    SuggestionDecision,
+    User,
+    Verdict,
+)
 from statements.services import CONTEXT_CHARS
 
 FORMATS = ("jsonl", "json", "csv", "w3c")
@@ -107,6 +121,10 @@ CSV_COLUMNS = (
     "changes_requested",
     "created_at",
     "updated_at",
+    "suggested_rule",
+    "suggested_score",
+    "suggested_engine_version",
+    "suggested_changed",
 )
 JSON_FIELDS = (
     "id",
@@ -127,11 +145,15 @@ JSON_FIELDS = (
     "reviews",
     "created_at",
     "updated_at",
+    "suggested",
 )
+# The CSV columns of the provenance of a statement accepted from a suggestion (empty otherwise).
+SUGGESTED_COLUMNS = CSV_COLUMNS[-4:]
 # W3C: the annotation's id, target source (the article) and classifying body (the stance) are
 # always there; the other JSON names choose the parts they map to (quote: the TextQuoteSelector,
 # context_*: its prefix/suffix, start/end: the TextPositionSelector, speaker/addressee/note/
-# conditions: bodies, annotator: creator, created_at/updated_at: created/modified).
+# conditions: bodies, annotator: creator, created_at/updated_at: created/modified, suggested: a
+# commenting body saying which rule of which engine version suggested it).
 W3C_ALWAYS = ("id", "article", "stance")
 FIELDS = {"jsonl": JSON_FIELDS, "json": JSON_FIELDS, "csv": CSV_COLUMNS, "w3c": JSON_FIELDS}
 MAX_CONTEXT = 200
@@ -200,17 +222,20 @@ def _sql_cq(expr: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Row layout. Every engine gives, per statement, the same 21 fields:
+# Row layout. Every engine gives, per statement, the same 22 fields:
 ID, ARTICLE, START, END, SPEAKER, ADDRESSEE, ANNOTATOR = range(7)
 QUOTE, STANCE, NOTE, CONDITIONS, STATUS, GOLD = range(7, 13)
 REVIEWS, ACCEPTS, REJECTS, CHANGES, CREATED, UPDATED = range(13, 19)
-ARTICLE_FRAGMENT, TEXT = 19, 20
+ARTICLE_FRAGMENT, TEXT, SUGGESTED = 19, 20, 21
 # Numbers as text (COPY) or ints (SQLite), printed the same; SPEAKER/ADDRESSEE "" or None for none.
 # QUOTE and NOTE come encoded for the format (a JSON string, or a quoted CSV field); CONDITIONS is
 # a pre-encoded fragment (empty without conditions); GOLD is true or false; CREATED/UPDATED are
 # the UTC time as to_json() writes it without the closing quote and without the Z;
 # ARTICLE_FRAGMENT and TEXT are set on the first statement of a run of statements of the same
 # article only (TEXT: a JSON string from COPY, the text itself from the other engines).
+# SUGGESTED is "" (not accepted from a suggestion) or `rule␃score␃engine_version␃decision` (␃ is
+# \x03; the score as the database or Python prints it: it is parsed back and printed by Python,
+# so that every engine gives the same digits); _Suggested turns it into the format's fragment.
 
 _CONDITION_SQL = {
     "json": f"""'{{"description":' || {_sql_js("x.description")} || ',"evidence":' || (CASE
@@ -233,14 +258,16 @@ _ARTICLE_SQL = {
 _FAMILY = {"jsonl": "json", "json": "json", "csv": "csv", "w3c": "w3c"}
 
 
-def _copy_sql(fmt: str, filtered_sql: str, *, selective: bool) -> tuple[str, int]:
+def _copy_sql(fmt: str, filtered_sql: str, *, selective: bool, suggested: bool = True) -> tuple[str, int]:
     """The COPY statement for `fmt` over the statements selected by `filtered_sql` (a SELECT of
     the statement table's columns, as the ORM compiles the filtered queryset), and how many times
     it uses `filtered_sql` (its parameters repeat as many times).
 
     Conditions and review counts come either from merge joins with their tables aggregated by
     statement (a whole pass over them: the right thing for most of the statements), or, when the
-    filter keeps few statements (`selective`), from one index lookup per statement."""
+    filter keeps few statements (`selective`), from one index lookup per statement. The suggestion
+    provenance (`suggested`) is a left join on its unique statement_id (an index lookup or a merge
+    join in id order: no query more)."""
     family = _FAMILY[fmt]
     text = _sql_cq if family == "csv" else _sql_js
     t_article = Article._meta.db_table
@@ -270,6 +297,12 @@ LEFT JOIN (
   FROM "{t_review}" y WHERE y.statement_id IN (SELECT f3.id FROM ({filtered_sql}) f3)
   GROUP BY y.statement_id
 ) r ON r.statement_id = s.id"""
+    t_decision = SuggestionDecision._meta.db_table
+    provenance = "NULL"
+    if suggested:
+        provenance = "d.rule || chr(3) || d.score::text || chr(3) || d.engine_version || chr(3) || d.decision"
+        joins += f"""
+LEFT JOIN "{t_decision}" d ON d.statement_id = s.id"""
     sql = f"""COPY (
 SELECT s.id, s.article_id, s.start, s."end", s.speaker_id, s.addressee_id, s.annotator_id,
   {text("s.quote")}, s.stance, {text("s.note")}, c.frag, s.status,
@@ -280,7 +313,8 @@ SELECT s.id, s.article_id, s.start, s."end", s.speaker_id, s.addressee_id, s.ann
   CASE WHEN s.prev_article_id IS DISTINCT FROM s.article_id
     THEN (SELECT {_ARTICLE_SQL[family]} FROM "{t_article}" a WHERE a.id = s.article_id) END,
   CASE WHEN s.prev_article_id IS DISTINCT FROM s.article_id
-    THEN (SELECT to_json(a.text) FROM "{t_article}" a WHERE a.id = s.article_id) END
+    THEN (SELECT to_json(a.text) FROM "{t_article}" a WHERE a.id = s.article_id) END,
+  {provenance}
 FROM (SELECT f.*, lag(f.article_id) OVER (ORDER BY f.id) AS prev_article_id FROM ({filtered_sql}) f) s
 {joins}
 ORDER BY s.id
@@ -416,6 +450,52 @@ def _user_fragments(fmt: str, using: str, base_url: str) -> tuple[dict[Any, str]
     return out, columns
 
 
+class _Suggested(dict[Any, Any]):
+    """The SUGGESTED field as the format writes it, made once per distinct provenance: JSON an
+    object or null, CSV its four columns (empty when not suggested), W3C a commenting body (or
+    nothing)."""
+
+    def __init__(self, family: str) -> None:
+        super().__init__()
+        self.family = family
+        none: Any = ("",) * 4 if family == "csv" else "" if family == "w3c" else "null"
+        self[""] = self[None] = none
+
+    def __missing__(self, key: str) -> Any:
+        rule, score_text, version, decision = key.split("\x03")
+        changed = decision == Decision.CHANGED
+        score = repr(float(score_text))
+        value: Any
+        if self.family == "csv":
+            value = (_cq(rule), score, _cq(version), "true" if changed else "false")
+        elif self.family == "w3c":
+            value = _W3C_SUGGESTED % _js(
+                f"Suggested by the rule {rule} of the suggestion engine {version} (score {score}),"
+                f" accepted {'with changes' if changed else 'unchanged'}"
+            )
+        else:
+            value = '{"rule":%s,"score":%s,"engine_version":%s,"changed":%s}' % (
+                _js(rule),
+                score,
+                _js(version),
+                "true" if changed else "false",
+            )
+        self[key] = value
+        return value
+
+
+_W3C_SUGGESTED = ',{"type":"TextualBody","purpose":"commenting","value":%s}'
+
+
+def _wants_suggested(fmt: str, names: Sequence[str] | None) -> bool:
+    """Does the export carry the suggestion provenance (no query or join for it otherwise)?"""
+    return names is None or bool({"suggested", *SUGGESTED_COLUMNS} & set(names))
+
+
+def _suggested_key(rule: str, score: float, version: str, decision: str) -> str:
+    return f"{rule}\x03{score!r}\x03{version}\x03{decision}"
+
+
 # ---------------------------------------------------------------------------------------------
 # Line templates: one `%` per statement. Each format is a sequence of parts (name, template
 # piece, number of values); `fields` keeps some of them, in the order asked for.
@@ -439,11 +519,12 @@ _JSON_PARTS = (
     ("reviews", '"reviews":{"total":%s,"accept":%s,"reject":%s,"request_changes":%s}', 4),
     ("created_at", '"created_at":%sZ"', 1),
     ("updated_at", '"updated_at":%sZ"', 1),
+    ("suggested", '"suggested":%s', 1),
 )
 # CSV: one value per column; the default line packs the article, actor and user columns.
 _CSV_PIECES = {"stance": '"%s"', "status": '"%s"', "created_at": '%sZ"', "updated_at": '%sZ"'}
 _CSV_PARTS = tuple((name, _CSV_PIECES.get(name, "%s"), 1) for name in CSV_COLUMNS)
-_CSV_LINE = '%s%s,%s,%s,%s,%s,%s%s%s,"%s",%s,%s%s,"%s",%s,%s,%s,%s,%s,%sZ",%sZ"\n'
+_CSV_LINE = '%s%s,%s,%s,%s,%s,%s%s%s,"%s",%s,%s%s,"%s",%s,%s,%s,%s,%s,%sZ",%sZ",%s,%s,%s,%s\n'
 # The CSV article fragment (",id,title,source,url,published") split into its encoded columns.
 _CSV_ARTICLE = re.compile(r',(\d+),("(?:[^"]|"")*"),("(?:[^"]|"")*"),("(?:[^"]|"")*"),("[^"]*"|)', re.S)
 
@@ -466,7 +547,7 @@ def _picker(parts: Sequence[tuple[str, str, int]], names: Sequence[str]) -> tupl
 def _w3c_template(selected: set[str]) -> str:
     """The W3C annotation's template for the selected parts (see W3C_ALWAYS); its values always
     come in one order: statement IRI, id, created, modified, creator, stance, speaker, addressee,
-    note and conditions bodies, article IRI, article id, quote, prefix, suffix, start, end. A
+    note, conditions and suggestion bodies, article IRI, article id, quote, prefix, suffix, start, end. A
     part left out takes an empty string where its value goes."""
     quote, position = "quote" in selected, bool({"start", "end"} & selected)
     selector = ""
@@ -492,6 +573,7 @@ def _w3c_template(selected: set[str]) -> str:
         + part("addressee", "%s")
         + part("note", "%s")
         + part("conditions", "%s")
+        + part("suggested", "%s")
         + '],"target":{"source":%s%s/"'
         + selector
         + "}}"
@@ -523,6 +605,7 @@ def _lines(
     nb = context if {"context_before"} & selected else 0
     na = context if {"context_after"} & selected else 0
     actor, user = actors[0], users[0]
+    suggested = _Suggested(family)
     if family == "json":
         pick = None
         template = "{" + ",".join(piece for _n, piece, _c in _JSON_PARTS) + "}"
@@ -557,6 +640,7 @@ def _lines(
                 f[CHANGES],
                 f[CREATED],
                 f[UPDATED],
+                suggested[f[SUGGESTED]],
             )
             yield template % (values if pick is None else pick(values))
     elif family == "csv" and names is None:
@@ -588,6 +672,7 @@ def _lines(
                     f[CHANGES],
                     f[CREATED],
                     f[UPDATED],
+                    *suggested[f[SUGGESTED]],
                 )
             )
     elif family == "csv":
@@ -625,6 +710,7 @@ def _lines(
                 f[CHANGES],
                 f[CREATED],
                 f[UPDATED],
+                *suggested[f[SUGGESTED]],
             )
             yield template % pick(values)
     else:
@@ -656,6 +742,7 @@ def _lines(
                     if note == '""'
                     else ',{"type":"TextualBody","purpose":"commenting","value":%s}' % note,
                     f[CONDITIONS],
+                    suggested[f[SUGGESTED]],
                     article_iri,
                     f[ARTICLE],
                     f[QUOTE],
@@ -671,14 +758,18 @@ def _lines(
 # Row sources
 
 
-def _copy_fields(queryset: QuerySet[Statement], fmt: str) -> Generator[list[str], None, None]:
+def _copy_fields(
+    queryset: QuerySet[Statement], fmt: str, suggested: bool = True
+) -> Generator[list[str], None, None]:
     """The fields per statement from one COPY on PostgreSQL (see the module docstring)."""
     try:
         sql, params = queryset.order_by().values_list(*_STATEMENT_COLUMNS).query.sql_with_params()
     except EmptyResultSet:  # e.g. .none(): nothing to read
         return
     connection = connections[queryset.db]
-    statement, uses = _copy_sql(fmt, sql, selective=_is_selective(connection, sql, params))
+    statement, uses = _copy_sql(
+        fmt, sql, selective=_is_selective(connection, sql, params), suggested=suggested
+    )
     if connection.queries_logged:  # libpq directly: tell Django's query log (tests count queries)
         connection.queries_log.append({"sql": statement, "time": "0.000"})
     yield from _copy_out(connection.connection, statement, params * uses)
@@ -772,9 +863,29 @@ def _related_rows(queryset: QuerySet[Statement]) -> tuple[Iterator[tuple], Itera
     return conditions, reviews
 
 
-def _python_fields(queryset: QuerySet[Statement], fmt: str) -> Generator[list[Any], None, None]:
-    """The same fields from portable ORM queries: statements, conditions and review counts, each
-    ordered by statement id and merged here (three queries whatever the number of rows)."""
+def _suggestion_rows(queryset: QuerySet[Statement], suggested: bool) -> Iterator[tuple]:
+    """The suggestion provenance of the statements of `queryset` in statement id order (one
+    query, streamed; none when the export leaves it out): (statement_id, SUGGESTED field)."""
+    if not suggested:
+        return iter(())
+    rows = (
+        SuggestionDecision.objects.using(queryset.db)
+        .filter(statement_id__in=queryset.order_by().values("id"))
+        .order_by("statement_id")
+        .values_list("statement_id", "rule", "score", "engine_version", "decision")
+        .iterator(chunk_size=2000)
+    )
+    return (
+        (sid, _suggested_key(rule, score, version, decision)) for sid, rule, score, version, decision in rows
+    )
+
+
+def _python_fields(
+    queryset: QuerySet[Statement], fmt: str, suggested: bool = True
+) -> Generator[list[Any], None, None]:
+    """The same fields from portable ORM queries: statements, conditions, review counts and the
+    suggestion provenance, each ordered by statement id and merged here (four queries whatever
+    the number of rows)."""
     family = _FAMILY[fmt]
     text_field = _cq if family == "csv" else _js
     statements = (
@@ -790,8 +901,10 @@ def _python_fields(queryset: QuerySet[Statement], fmt: str) -> Generator[list[An
         .iterator(chunk_size=2000)
     )
     conditions, reviews = _related_rows(queryset)
+    provenance = _suggestion_rows(queryset, suggested)
     next_condition = next(conditions, None)
     next_review = next(reviews, None)
+    next_provenance = next(provenance, None)
     previous_article = None
     keys = (*_STATEMENT_COLUMNS, "title", "source", "url", "published", "text")
     for values in statements:
@@ -807,6 +920,11 @@ def _python_fields(queryset: QuerySet[Statement], fmt: str) -> Generator[list[An
             if next_review[0] == sid:
                 counts = tuple(str(n) for n in next_review[1:])
             next_review = next(reviews, None)
+        mine_suggested = ""
+        while next_provenance is not None and next_provenance[0] <= sid:
+            if next_provenance[0] == sid:
+                mine_suggested = next_provenance[1]
+            next_provenance = next(provenance, None)
         first_of_run = r["article_id"] != previous_article
         previous_article = r["article_id"]
         published = r["published"].isoformat() if r["published"] is not None else None
@@ -831,6 +949,7 @@ def _python_fields(queryset: QuerySet[Statement], fmt: str) -> Generator[list[An
             if first_of_run
             else "",
             r["text"] if first_of_run else "",
+            mine_suggested,
         ]
 
 
@@ -846,9 +965,11 @@ def _sqlite_ts(expr: str) -> str:
 _run_functions = itertools.count()
 
 
-def _sqlite_fields(queryset: QuerySet[Statement], fmt: str) -> Generator[Sequence[Any], None, None]:
+def _sqlite_fields(
+    queryset: QuerySet[Statement], fmt: str, suggested: bool = True
+) -> Generator[Sequence[Any], None, None]:
     """The fields per statement from one raw SELECT on SQLite (see the module docstring), with
-    conditions and review counts merged in statement id order."""
+    conditions, review counts and the suggestion provenance merged in statement id order."""
     try:
         sql, params = queryset.order_by().values_list(*_STATEMENT_COLUMNS).query.sql_with_params()
     except EmptyResultSet:
@@ -880,10 +1001,11 @@ def _sqlite_fields(queryset: QuerySet[Statement], fmt: str) -> Generator[Sequenc
   CASE WHEN f.is_gold THEN 'true' ELSE 'false' END, 0, 0, 0, 0,
   {_sqlite_ts("f.created_at")}, {_sqlite_ts("f.updated_at")}, '',
   CASE WHEN {function}(f.article_id) THEN
-    (SELECT {article_json} FROM "{t_article}" a WHERE a.id = f.article_id) END
+    (SELECT {article_json} FROM "{t_article}" a WHERE a.id = f.article_id) END, ''
 FROM ({sql}) f
 ORDER BY f.id"""
     conditions, reviews = _related_rows(queryset)
+    provenance = _suggestion_rows(queryset, suggested)
     cursor = connection.cursor()
     try:
         cursor.execute(statement, params)
@@ -893,10 +1015,12 @@ ORDER BY f.id"""
         never = 1 << 63
         next_c = nc[0] if nc is not None else never
         next_r = nr[0] if nr is not None else never
+        ns = next(provenance, None)
+        next_s = ns[0] if ns is not None else never
         current = None
         for t in rows:
             sid, article_id, extra = t[0], t[1], t[TEXT]
-            if sid < next_c and sid < next_r and extra is None and article_id == current:
+            if sid < next_c and sid < next_r and sid < next_s and extra is None and article_id == current:
                 yield t
                 continue
             f = list(t)
@@ -924,6 +1048,12 @@ ORDER BY f.id"""
                         f[REVIEWS : CHANGES + 1] = nr[1:]
                     nr = next(reviews, None)
                 next_r = nr[0] if nr is not None else never
+            if sid >= next_s:
+                while ns is not None and ns[0] <= sid:
+                    if ns[0] == sid:
+                        f[SUGGESTED] = ns[1]
+                    ns = next(provenance, None)
+                next_s = ns[0] if ns is not None else never
             yield f
     finally:
         cursor.close()
@@ -1020,7 +1150,7 @@ def _stream(
             fmt, queryset, collection_id or f"{base_url}/api/export/statements", names
         )
         sources = {"copy": _copy_fields, "sqlite": _sqlite_fields, "python": _python_fields}
-        fields = sources[engine](queryset, fmt)
+        fields = sources[engine](queryset, fmt, _wants_suggested(fmt, names))
         lines = _lines(
             fmt,
             fields,
