@@ -58,7 +58,12 @@ def highlighted_text(
     for row in rows:
         spans.append(_Span((0, row.pk), row.start, row.end, row, False))
         for c in row.conditions:
-            if c.evidence_start is not None and c.evidence_end is not None:
+            # orphaned evidence (issue 14) has its old text's offsets: not drawn on the current one
+            if (
+                c.evidence_start is not None
+                and c.evidence_end is not None
+                and c.evidence_orphan_of_id is None
+            ):
                 spans.append(_Span((1, c.pk), c.evidence_start, c.evidence_end, row, True))
     out: list[str] = []
     for seg in segments(text, spans):  # type: ignore[arg-type]
@@ -108,7 +113,8 @@ def highlighted_text(
 
 def statement_items(rows: Sequence[StatementRow], *, article_url: str, show: str, user_id: int) -> SafeString:
     """The <li> entries of the side list: quote (a link that opens the statement in the panel,
-    and works as a plain link), speaker → addressee, stance, status, annotator, conditions."""
+    and works as a plain link), speaker → addressee, stance, status, annotator, conditions (one
+    whose evidence is orphaned by a text edit, issue 14, says so)."""
     mine = "&amp;show=mine" if show == "mine" else ""
     base = _esc(article_url)
     out: list[str] = []
@@ -119,7 +125,16 @@ def statement_items(rows: Sequence[StatementRow], *, article_url: str, show: str
         by = "yours" if row.annotator_id == user_id else _esc(row.annotator_name)
         conditions = ""
         if row.conditions:
-            items = "".join(f"<li>{_esc(c.description)}</li>" for c in row.conditions)
+            items = "".join(
+                f"<li>{_esc(c.description)}"
+                + (
+                    f' <span class="evidence orphaned" data-orphan-evidence="{c.pk}">orphaned evidence</span>'
+                    if c.evidence_orphan_of_id is not None
+                    else ""
+                )
+                + "</li>"
+                for c in row.conditions
+            )
             conditions = f'<ul class="conditions">{items}</ul>'
         speaker = _esc(row.speaker_name)
         gold = " · gold" if row.is_gold else ""

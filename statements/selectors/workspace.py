@@ -68,6 +68,9 @@ class ConditionRow:
     evidence_start: int | None
     evidence_end: int | None
     evidence_quote: str
+    # Orphaned evidence (issue 14): its span and quote are this old text revision's, not the
+    # article's current text: never drawn (rendering.py), shown as orphaned in the list entry.
+    evidence_orphan_of_id: int | None = None
 
     @property
     def has_evidence(self) -> bool:
@@ -129,6 +132,7 @@ _ROW_FIELDS = (
     "conditions__evidence_start",
     "conditions__evidence_end",
     "conditions__evidence_quote",
+    "conditions__evidence_orphan_of_id",
 )
 
 
@@ -152,9 +156,9 @@ def article_page_rows(
     if regions is not None:
         near = Q(pk__in=[])
         for a, b in regions:
-            evidence = Condition.objects.filter(evidence_start__lt=b, evidence_end__gt=a).values(
-                "statement_id"
-            )
+            evidence = Condition.objects.filter(
+                evidence_start__lt=b, evidence_end__gt=a, evidence_orphan_of__isnull=True
+            ).values("statement_id")
             near |= Q(start__lt=b, end__gt=a) | Q(pk__in=evidence)
         qs = qs.filter(near)
     names: dict[int, str] = {}
@@ -244,7 +248,14 @@ def statement_row(statement: Statement) -> StatementRow:
         statement.annotator_id,
         str(statement.annotator),
         [
-            ConditionRow(c.pk, c.description, c.evidence_start, c.evidence_end, c.evidence_quote)
+            ConditionRow(
+                c.pk,
+                c.description,
+                c.evidence_start,
+                c.evidence_end,
+                c.evidence_quote,
+                c.evidence_orphan_of_id,
+            )
             for c in statement.conditions.all()
         ],
     )

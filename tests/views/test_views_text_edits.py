@@ -218,3 +218,45 @@ def test_the_statements_history_shows_the_move_with_method_and_score(client, ana
     assert "diff, score 1.00" in page
     page = client.get(reverse("statement_activity", args=[gone.pk])).content.decode()
     assert "none in the new text (old span kept)" in page and "an orphan, kept with its old quote" in page
+
+
+def test_it_does_not_draw_orphaned_evidence_and_marks_it_in_the_list_entry(client, analyst, article):
+    """Orphaned evidence keeps the old text's offsets: drawn on the new text they would mark
+    characters that are not its quote."""
+    quote, evidence = "Moscow welcomed the talks", "before any talks"
+    start, ev = TEXT.index(quote), TEXT.index(evidence)
+    s = services.statement_create(
+        article=article,
+        user=analyst,
+        start=start,
+        end=start + len(quote),
+        quote=quote,
+        stance="support",
+        conditions=[
+            {
+                "description": "only with a truce",
+                "evidence_start": ev,
+                "evidence_end": ev + len(evidence),
+                "evidence_quote": evidence,
+            }
+        ],
+    )
+    client.force_login(analyst)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert f'data-ev="{s.pk}"' in page and "orphaned evidence" not in page  # drawn while anchored
+    new = TEXT.replace(
+        GONE, "Kyiv did not comment on the proposal, officials in the capital said late on Monday."
+    )
+    text_edits.text_edit_apply(article=article, user=analyst, text=new)
+    condition = s.conditions.get()
+    assert condition.evidence_orphan_of_id is not None and condition.evidence_end <= len(new)
+    assert new[condition.evidence_start : condition.evidence_end] != evidence  # old offsets, wrong text
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "data-ev=" not in page  # not drawn
+    assert f'data-statement="{s.pk}"' in page  # the statement itself still is
+    assert (
+        f'<span class="evidence orphaned" data-orphan-evidence="{condition.pk}">orphaned evidence</span>'
+        in page
+    )
+    panel = client.get(article.get_absolute_url(), {"statement": s.pk}).content.decode()
+    assert "Orphaned evidence (no longer in the text): “before any talks”" in panel
