@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, QueryDict
 
@@ -32,6 +33,20 @@ def _nul_field(data: QueryDict) -> str | None:
     return None
 
 
+def _large_upload(request: HttpRequest) -> bool:
+    """A multipart body declared larger than the form limit is a file upload: its view checks the
+    declared size first and answers with its own limit (an upload over it is refused before one
+    byte is parsed), so the guard does not parse it ahead of the view."""
+    declared = request.META.get("CONTENT_LENGTH") or ""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return (
+        request.content_type == "multipart/form-data"
+        and limit is not None
+        and declared.isdigit()
+        and int(declared) > limit
+    )
+
+
 class InputGuardMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -44,6 +59,7 @@ class InputGuardMiddleware:
             and request.method == "POST"
             and not request.path.startswith("/api/")  # DRF's fields refuse NUL themselves
             and request.content_type in _FORMS
+            and not _large_upload(request)
         ):
             field, where = _nul_field(request.POST), "field"
         if field is not None:
