@@ -163,6 +163,7 @@ def _article_context(
         "assignment": (assignment := workspace.assignment_for(user, article) if full_page else None),
         "neighbours": project_reads.neighbours(user, article, untouched=can_annotate) if full_page else None,
         "blind": permissions.blind_by(user, assignment, article),
+        "can_edit_text": full_page and permissions.can_edit_article(user, article),
         "new_form": new_form,
         "stances": Stance.choices,
         "statuses": Status.choices,

@@ -99,7 +99,6 @@ def article_anchor_issues(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context = {
         "article": article,
         "issues": issues,
-        "can_edit_text": permissions.can_edit_article(request.user, article),
         "is_lead": permissions.is_lead(request.user, article),
         "next": article.get_absolute_url(),
         "in_queue": False,

@@ -5,16 +5,24 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_browser_annotate import _CHARACTER_POINTS, drag_select, highlighted_text
+from tests.browser.test_browser_annotate import (
+    _CHARACTER_POINTS,
+    drag_select,
+    highlighted_text,
+    open_edit,
+    wait_settled,
+)
 
 __all__ = [
     "TEXT",
     "drag_select",
     "highlighted_text",
     "open_article",
+    "open_edit",
     "points_of",
     "select_by_script",
     "text_box",
+    "wait_settled",
 ]
 
 # Short enough to be whole on a 1280 x 800 window; three quotations, the second split by a clause.

@@ -25,8 +25,15 @@ ARTICLE_TEXT = (
 )
 
 # Viewport-relative points just inside the first and the last character of the `nth` occurrence
-# of `quote` in #article-text, after scrolling it to the middle of the window.
-_CHARACTER_POINTS = """([quote, nth]) => {
+# of `quote` in #article-text, after scrolling it to the middle of the window, once the page has
+# settled: no htmx request in flight, the suggestions loaded, and the points the same over two
+# frames (on a loaded machine a fragment that arrives late moves the text between the measure
+# and the drag).
+_CHARACTER_POINTS = """async ([quote, nth]) => {
+  const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  const busy = () =>
+    document.querySelector(".htmx-request") !== null ||
+    (document.querySelector("[data-suggest-count]")?.textContent.trim() ?? "") === "…";
   const root = document.getElementById("article-text");
   let index = -1;
   for (let i = 0; i <= nth; i++) index = root.textContent.indexOf(quote, index + 1);
@@ -47,20 +54,50 @@ _CHARACTER_POINTS = """([quote, nth]) => {
     range.setEnd(node, at + length);
     return range.getBoundingClientRect();
   };
-  window.scrollBy(0, rect(index, 1).top - window.innerHeight / 2);
   const isLow = (c) => c >= 0xdc00 && c <= 0xdfff;
-  const lastLength = quote.length > 1 && isLow(quote.charCodeAt(quote.length - 1)) ? 2 : 1;
-  const first = rect(index, isLow(quote.charCodeAt(1)) ? 2 : 1);
-  const last = rect(index + quote.length - lastLength, lastLength);
-  return {
-    x1: first.left + 1, y1: first.top + first.height / 2,
-    x2: last.right - 1, y2: last.top + last.height / 2,
+  const measure = () => {
+    const lastLength = quote.length > 1 && isLow(quote.charCodeAt(quote.length - 1)) ? 2 : 1;
+    const first = rect(index, isLow(quote.charCodeAt(1)) ? 2 : 1);
+    const last = rect(index + quote.length - lastLength, lastLength);
+    return {
+      x1: first.left + 1, y1: first.top + first.height / 2,
+      x2: last.right - 1, y2: last.top + last.height / 2,
+    };
   };
+  let points = null;
+  for (let tries = 0; tries < 100; tries++) {
+    while (busy() && tries++ < 100) await new Promise((resolve) => setTimeout(resolve, 50));
+    window.scrollBy(0, rect(index, 1).top - window.innerHeight / 2);
+    points = measure();
+    await frame();
+    await frame();
+    const again = measure();
+    if (!busy() && JSON.stringify(again) === JSON.stringify(points)) return points;
+  }
+  return points;
 }"""
 
 
+def wait_settled(page: Page) -> None:
+    """Wait until no htmx request is in flight and no swap is settling: a click on a panel that
+    an earlier click is about to replace would go to the old one."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+
+
+def open_edit(page: Page, statement_id: int) -> None:
+    """Open a statement from the list, then its edit form, each once its swap has settled."""
+    page.locator(f"#statement-{statement_id} .statement-link").click()
+    wait_settled(page)
+    expect(page.locator("#panel")).to_have_attribute("data-selected", str(statement_id))
+    page.locator("#panel").get_by_role("link", name="Edit").click()
+    wait_settled(page)
+    expect(page.locator("#panel").get_by_role("heading", name="Edit statement")).to_be_visible()
+
+
 def drag_select(page: Page, quote: str, nth: int = 0) -> None:
-    """Select `quote` in the article text with a real mouse drag."""
+    """Select `quote` in the article text with a real mouse drag, once the page's script listens
+    (#annotate[data-ready]: on a loaded machine a drag made before would go unseen)."""
+    expect(page.locator("#annotate[data-ready]")).to_have_count(1)
     page.evaluate("() => window.getSelection().removeAllRanges()")
     points = page.evaluate(_CHARACTER_POINTS, [quote, nth])
     page.mouse.move(points["x1"], points["y1"])
@@ -158,7 +195,9 @@ def test_an_analyst_annotates_a_new_article_end_to_end(login, analyst, seeded, l
     page.locator(f'#article-text mark[data-ids~="{statement.pk}"]').first.click()
     panel = page.locator("#panel")
     expect(panel).to_contain_text("Russia")
+    wait_settled(page)
     panel.get_by_role("link", name="Edit").click()
+    wait_settled(page)
     expect(panel.get_by_role("heading", name="Edit statement")).to_be_visible()
     page.keyboard.press("3")
     expect(page.locator("#edit-stance-demand")).to_be_checked()

@@ -6,7 +6,14 @@ from playwright.sync_api import Page, expect
 
 from statements import services
 from statements.models import Statement
-from tests.browser.annotate_tools import TEXT, drag_select, highlighted_text, open_article, points_of
+from tests.browser.annotate_tools import (
+    TEXT,
+    drag_select,
+    highlighted_text,
+    open_article,
+    open_edit,
+    points_of,
+)
 from tests.factories import ActorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,10 +39,7 @@ def _make(article, user, quote, stance="support", **extra):
 
 
 def _open_edit(page: Page, statement: Statement) -> None:
-    page.locator(f"#statement-{statement.pk} .statement-link").click()
-    expect(page.locator("#panel")).to_have_attribute("data-selected", str(statement.pk))
-    page.locator("#panel").get_by_role("link", name="Edit").click()
-    expect(page.locator("#panel").get_by_role("heading", name="Edit statement")).to_be_visible()
+    open_edit(page, statement.pk)
 
 
 def test_it_steps_back_one_level_with_escape_and_keeps_the_draft(login, analyst, article):

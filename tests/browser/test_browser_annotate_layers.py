@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from statements import services
 from statements.models import Statement
-from tests.browser.annotate_tools import TEXT, open_article
+from tests.browser.annotate_tools import TEXT, open_article, open_edit
 from tests.factories import ActorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -128,8 +128,7 @@ def test_the_list_sorts_filters_and_scrolls_to_and_from_the_text(
     assert ids() == [c.pk]
     expect(tools.locator("[data-list-count]")).to_have_text("1 of 3")
     # the choice survives a save (the workspace is swapped)
-    page.locator(f"#statement-{c.pk} .statement-link").click()
-    page.locator("#panel").get_by_role("link", name="Edit").click()
+    open_edit(page, c.pk)
     page.locator("#edit-note").fill("kept filter")
     page.locator("#panel").get_by_role("button", name="Save").click()
     expect(page.locator(f"#statement-{c.pk}")).to_contain_text("Sergei Lavrov")

@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from statements import services
 from statements.models import ActorAlias, Statement
-from tests.browser.annotate_tools import TEXT, drag_select, open_article, points_of, text_box
+from tests.browser.annotate_tools import TEXT, drag_select, open_article, points_of, text_box, wait_settled
 from tests.factories import ActorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -89,6 +89,7 @@ def test_it_keeps_exactly_one_form_active(login, analyst, article):
     page.locator(f"#statement-{saved.pk} .statement-link").click()
     expect(page.locator("#tagger")).to_be_hidden()
     expect(page.locator("#panel")).to_contain_text("Officials in Kyiv")
+    wait_settled(page)
     page.locator("#panel").get_by_role("link", name="Edit").click()
     expect(page.locator("#panel").get_by_role("heading", name="Edit statement")).to_be_visible()
     visible_forms = page.locator("form[data-annotate-form]:visible")

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from statements.models import Statement
-from tests.browser.test_browser_annotate import drag_select
+from tests.browser.test_browser_annotate import drag_select, open_edit, wait_settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,10 +55,7 @@ def test_saves_edits_and_deletes_leave_the_page_a_fresh_load_would_draw(login, a
     assert snapshot(page) == patched
 
     # edit it: its span grows (the list entry may move), its stance changes
-    page.locator(f"#statement-{new.pk} .statement-link").click()
-    panel = page.locator("#panel")
-    panel.get_by_role("link", name="Edit").click()
-    expect(panel.get_by_role("heading", name="Edit statement")).to_be_visible()
+    open_edit(page, new.pk)
     page.keyboard.press("3")
     page.keyboard.press("Enter")
     expect(page.locator("#status")).to_contain_text("Statement updated.")
@@ -72,6 +69,7 @@ def test_saves_edits_and_deletes_leave_the_page_a_fresh_load_would_draw(login, a
     # delete it again: the cuts at its ends disappear, the marks around them join
     other = new
     page.locator(f"#statement-{other.pk} .statement-link").click()
+    wait_settled(page)
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#panel").get_by_role("button", name="Delete").click()
     expect(page.locator(f"#statement-{other.pk}")).to_have_count(0)

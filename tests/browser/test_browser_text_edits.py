@@ -30,7 +30,7 @@ def test_it_edits_previews_saves_and_reattaches_an_orphan(login, analyst, artifa
     gone = _tag(article, analyst, "the ceasefire must hold")
     page = login(analyst)
     page.goto(article.get_absolute_url())
-    page.locator("#anchor-issues").get_by_role("link", name="Edit the text").click()
+    page.get_by_role("navigation", name="This article").get_by_role("link", name="Edit the text").click()
     expect(page.locator("h1")).to_have_text("Edit the text")
 
     box = page.locator("#article-text")

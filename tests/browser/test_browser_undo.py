@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from statements import services
 from statements.models import Comment, Review, Statement
+from tests.browser.test_browser_annotate import wait_settled
 from tests.factories import StatementFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -51,8 +52,10 @@ def test_alt_z_takes_an_edit_back(login, analyst, page):
     login(analyst)
     page.goto(statement.article.get_absolute_url())
     _mark(page, statement.pk).first.click()
+    wait_settled(page)
     panel = page.locator("#panel")
     panel.get_by_role("link", name="Edit").click()
+    wait_settled(page)
     expect(panel.get_by_role("heading", name="Edit statement")).to_be_visible()
     page.keyboard.press("3")
     page.keyboard.press("Enter")

@@ -116,7 +116,7 @@ def shown_ids(page: Page) -> tuple[set[int], set[int]]:
         """() => {
           const all = (selector) => [...document.querySelectorAll(selector)];
           return [
-            all(".statement-list [data-statement]").map((a) => a.dataset.statement),
+            all(".statement-list li[data-statement]").map((a) => a.dataset.statement),
             all("#article-text mark[data-ids]").flatMap((m) => m.dataset.ids.split(" ")),
           ];
         }"""
@@ -126,7 +126,7 @@ def shown_ids(page: Page) -> tuple[set[int], set[int]]:
 
 def expect_sees_exactly(page: Page, statements) -> None:
     ids = {s.pk for s in statements}
-    expect(page.locator(".statement-list [data-statement]")).to_have_count(len(ids))
+    expect(page.locator(".statement-list li[data-statement]")).to_have_count(len(ids))
     assert shown_ids(page) == (ids, ids)
 
 
