@@ -172,6 +172,31 @@ class VersionView:
     after: str = ""
 
 
+@dataclass(frozen=True)
+class Excerpt:
+    """A stretch of the article text for the merged-gold form to select a span in: `text` is
+    article.text[start:start + len(text)] (code points)."""
+
+    start: int
+    text: str
+
+
+def excerpt_around(text: str, start: int, end: int, *, margin: int = 400) -> Excerpt:
+    """The paragraph(s) holding [start, end), cut at most `margin` code points either side (at a
+    space, so no word is cut in two)."""
+    lo = max(0, start - margin)
+    if (paragraph := text.rfind("\n\n", lo, start)) >= 0:
+        lo = paragraph + 2
+    elif lo > 0 and (space := text.find(" ", lo, start)) >= 0:
+        lo = space + 1
+    hi = min(len(text), end + margin)
+    if (paragraph := text.find("\n\n", end, hi)) >= 0:
+        hi = paragraph
+    elif hi < len(text) and (space := text.rfind(" ", end, hi)) >= 0:
+        hi = space
+    return Excerpt(lo, text[lo:hi])
+
+
 @dataclass
 class UnitView:
     key: int  # the smallest statement id of the unit: stable while its statements exist
@@ -181,6 +206,7 @@ class UnitView:
     state: str
     versions: list[VersionView]
     form: object | None = None  # the merged-version form, when open on this unit
+    excerpt: Excerpt | None = None  # the text its span is selected in, with the form
 
     @property
     def source_ids(self) -> list[int]:

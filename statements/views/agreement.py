@@ -200,6 +200,7 @@ def _compare_context(
             prefilled_from = statements.get(from_id) or editing.first  # type: ignore[arg-type]
             form = GoldForm.from_statement(prefilled_from)
         editing.form = form
+        editing.excerpt = reports.excerpt_around(article.text, editing.unit.start, editing.unit.end)
     return {
         "article": article,
         "comparison": comparison,

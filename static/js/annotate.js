@@ -24,6 +24,7 @@
 // The server's status messages ("Statement saved.") and failed requests are announced by
 // status.js; this page only says what a refusal (403) means here.
 
+import { measureSelection, offsetOf, rangeAt, stepSpan } from "./spans.js";
 import { announce, focusErrors, isTyping, setErrorMessages } from "./status.js";
 
 setErrorMessages({ 403: "Not allowed: you can only change your own statements. Nothing was changed." });
@@ -38,63 +39,6 @@ let pointerDown = false; // a mouse button or a finger is down (a selection is b
 let lastPointer = "mouse"; // the kind of the last pointer: touch selections open on selectionchange
 let pendingRestore = null; // the draft key to fill into the edit form being loaded
 let carryDraftId = null; // the tagging panel's draft, while its save is on the way (a 422 keeps it)
-
-// ---- Measuring the selection --------------------------------------------------------------
-
-// The current selection inside `root` as UTF-16 offsets and quote, trimmed of surrounding
-// whitespace; null when nothing (or only whitespace) inside `root` is selected. A selection
-// that starts or ends outside the text (a drag ending below the card, in the gap, over the
-// panel) is clamped to the text.
-function measureSelection(root) {
-  const selection = window.getSelection();
-  if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
-  const range = selection.getRangeAt(0).cloneRange();
-  if (!range.intersectsNode(root)) return null;
-  const whole = document.createRange();
-  whole.selectNodeContents(root);
-  if (range.compareBoundaryPoints(Range.START_TO_START, whole) < 0) range.setStart(root, 0);
-  if (range.compareBoundaryPoints(Range.END_TO_END, whole) > 0) range.setEnd(root, root.childNodes.length);
-  if (range.collapsed) return null;
-  const before = document.createRange();
-  before.setStart(root, 0);
-  before.setEnd(range.startContainer, range.startOffset);
-  const raw = range.toString();
-  const lead = raw.length - raw.trimStart().length;
-  const quote = raw.trim();
-  if (!quote) return null;
-  const start = before.toString().length + lead;
-  return { start, end: start + quote.length, quote };
-}
-
-// The UTF-16 offset in `root`'s text of a DOM position (node, offset).
-function offsetOf(root, node, offset) {
-  const before = document.createRange();
-  before.setStart(root, 0);
-  before.setEnd(node, offset);
-  return before.toString().length;
-}
-
-// A DOM Range over UTF-16 offsets [start, end) of `root`'s text.
-function rangeAt(root, start, end) {
-  const range = document.createRange();
-  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-  let pos = 0;
-  let node;
-  let started = false;
-  while ((node = walker.nextNode())) {
-    const len = node.data.length;
-    if (!started && start <= pos + len) {
-      range.setStart(node, start - pos);
-      started = true;
-    }
-    if (started && end <= pos + len) {
-      range.setEnd(node, end - pos);
-      return range;
-    }
-    pos += len;
-  }
-  return null;
-}
 
 // The pending selection stays visible (CSS Custom Highlight API) while focus is in the panel.
 function showPending(span) {
@@ -118,27 +62,6 @@ function keepAbove(sheet, range) {
 function scrollToRange(range) {
   const r = range.getBoundingClientRect();
   if (r.top < 60 || r.bottom > window.innerHeight - 60) window.scrollBy(0, r.top - window.innerHeight / 3);
-}
-
-// ---- Words: the steps of span correction --------------------------------------------------
-
-const TOKEN = /[\p{L}\p{N}\p{M}]+(?:['’][\p{L}\p{N}\p{M}]+)*|[^\s\p{L}\p{N}\p{M}]/gu;
-let tokenCache = { text: null, tokens: [] };
-
-function tokens(text) {
-  if (tokenCache.text !== text) tokenCache = { text, tokens: [...text.matchAll(TOKEN)].map((m) => [m.index, m.index + m[0].length]) };
-  return tokenCache.tokens;
-}
-
-// The span moved by one word: `edge` "end" or "start", `step` +1 or -1. Never empty.
-function stepSpan(text, span, edge, step) {
-  const list = tokens(text);
-  let { start, end } = span;
-  if (edge === "end" && step > 0) end = list.find(([, e]) => e > end)?.[1] ?? end;
-  else if (edge === "end") end = list.findLast(([, e]) => e < end && e > start)?.[1] ?? end;
-  else if (step > 0) start = list.find(([s]) => s > start && s < end)?.[0] ?? start;
-  else start = list.findLast(([s]) => s < start)?.[0] ?? start;
-  return { start, end, quote: text.slice(start, end) };
 }
 
 // ---- Forms: the tagging panel and the edit form ---------------------------------------------

@@ -17,6 +17,7 @@
 // saves at once, "edit" leaves the panel open. Rejecting and a lead's accept-all use the API.
 // Offsets: the API counts code points; the DOM counts UTF-16 units (converted here).
 
+import { rangeAt } from "./spans.js";
 import { announce, isTyping } from "./status.js";
 
 const bar = () => document.getElementById("suggestions");
@@ -45,27 +46,6 @@ function u16Index(text) {
   u16 = out;
   u16Text = text;
   return out;
-}
-
-function rangeAt(root, start, end) {
-  const range = document.createRange();
-  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-  let pos = 0;
-  let node;
-  let started = false;
-  while ((node = walker.nextNode())) {
-    const len = node.data.length;
-    if (!started && start <= pos + len) {
-      range.setStart(node, start - pos);
-      started = true;
-    }
-    if (started && end <= pos + len) {
-      range.setEnd(node, end - pos);
-      return range;
-    }
-    pos += len;
-  }
-  return null;
 }
 
 // ---- Drawing ------------------------------------------------------------------------------------
@@ -181,12 +161,20 @@ function select(index, scroll = true) {
 async function load() {
   const b = bar();
   if (!b) return;
-  const response = await fetch(b.dataset.api, { credentials: "same-origin", headers: { Accept: "application/json" } });
-  if (!response.ok) {
+  b.setAttribute("aria-busy", "true"); // until the list is drawn (tests wait on it too)
+  try {
+    const response = await fetch(b.dataset.api, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!response.ok) {
+      text(b.querySelector("[data-suggest-count]"), "Suggestions could not be loaded.");
+      return;
+    }
+    items = await response.json();
+  } catch {
     text(b.querySelector("[data-suggest-count]"), "Suggestions could not be loaded.");
     return;
+  } finally {
+    b.removeAttribute("aria-busy");
   }
-  items = await response.json();
   const next = items.findIndex((s) => s.start >= lastStart);
   current = items.length ? (next < 0 ? 0 : next) : -1;
   draw();

@@ -26,13 +26,14 @@ ARTICLE_TEXT = (
 
 # Viewport-relative points just inside the first and the last character of the `nth` occurrence
 # of `quote` in #article-text, after scrolling it to the middle of the window, once the page has
-# settled: no htmx request in flight, the suggestions loaded, and the points the same over two
-# frames (on a loaded machine a fragment that arrives late moves the text between the measure
-# and the drag).
+# settled: the page loaded, no htmx request in flight, the suggestions loaded, and the points
+# the same over 100 ms and two frames (on a loaded machine a fragment that arrives late moves
+# the text between the measure and the drag).
 _CHARACTER_POINTS = """async ([quote, nth]) => {
   const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
   const busy = () =>
-    document.querySelector(".htmx-request") !== null ||
+    document.readyState !== "complete" ||
+    document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling, [aria-busy='true']") !== null ||
     (document.querySelector("[data-suggest-count]")?.textContent.trim() ?? "") === "…";
   const root = document.getElementById("article-text");
   let index = -1;
@@ -69,6 +70,7 @@ _CHARACTER_POINTS = """async ([quote, nth]) => {
     while (busy() && tries++ < 100) await new Promise((resolve) => setTimeout(resolve, 50));
     window.scrollBy(0, rect(index, 1).top - window.innerHeight / 2);
     points = measure();
+    await new Promise((resolve) => setTimeout(resolve, 100));
     await frame();
     await frame();
     const again = measure();

@@ -2,6 +2,9 @@
 (one analyst's version, a merged one, or every agreed unit at once). Everyone else may only
 read it, and only for articles they do not annotate blind."""
 
+import html
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -198,8 +201,14 @@ def test_the_merged_form_opens_on_one_unit_prefilled_from_a_chosen_version(clien
     page = response.content.decode()
     assert page.lstrip().startswith(f'<li id="unit-{key}"') and "<html" not in page
     assert "starting from Ben’s" in page
-    assert ">\nWe agree with the proposals</textarea>" in page
+    assert 'data-gold-quote tabindex="0"' in page and ">We agree with the proposals</blockquote>" in page
     assert f'name="start" value="{d["span_b"].start}"' in page
+    assert 'name="quote" value="We agree with the proposals"' in page
+    # the text to select the span in: the paragraph around the unit, with its offset
+    article = d["article"]
+    excerpt = re.search(r'data-gold-text data-offset="(\d+)"[^>]*>([^<]*)</div>', page)
+    offset, shown = int(excerpt[1]), html.unescape(excerpt[2])
+    assert article.text[offset : offset + len(shown)] == shown and d["span_a"].quote in shown
     assert 'value="" selected' not in page  # no speaker: "Unknown speaker" is the default
     assert response["Vary"].count("HX-Target") == 1
     # the same as a plain link: the whole page, that unit's form open
@@ -234,7 +243,7 @@ def test_a_merged_version_with_a_bad_quote_is_refused_inline_and_nothing_is_stor
     assert response.status_code == 422
     assert response["HX-Retarget"] == f"#unit-{a.pk}" and response["HX-Reswap"] == "outerHTML"
     assert "Nothing was saved." in page and "The quote does not match the article text" in page
-    assert "data-merged" in page and "We agree with the proposal to cease hostilities</textarea>" in page
+    assert "data-merged" in page and "We agree with the proposal to cease hostilities</blockquote>" in page
     assert _gold_count() == 0
     # a plain form gets the whole page back, the form open with the error
     response = client.post(_url(d, "article_adjudicate"), data)
