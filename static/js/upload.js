@@ -61,6 +61,9 @@ if (form) {
 
   form.addEventListener("htmx:afterRequest", (event) => {
     percent.textContent = "";
-    if (event.detail.xhr && event.detail.xhr.status === 200) form.reset(); // imported: the server announces it
+    if (event.detail.xhr && event.detail.xhr.status === 200) {
+      bar.value = 100; // all sent, even when the browser sent it too fast for a progress event
+      form.reset(); // imported: the server announces it
+    }
   });
 }
