@@ -89,6 +89,7 @@ def setup_django() -> None:
 
     os.environ["DATABASE_URL"] = bench_export.db_url(N)
     os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECURE_COOKIES", "false")  # in process over plain HTTP: no redirect to HTTPS
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789")
     os.environ["ALLOWED_HOSTS"] = "testserver,localhost"
     os.environ["DJANGO_SETTINGS_MODULE"] = "annotator.settings_test"

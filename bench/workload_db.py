@@ -50,6 +50,7 @@ def setup_django(vendor: str, n: int) -> None:
     warnings.filterwarnings("ignore", message="No directory at")  # WhiteNoise without collectstatic
     os.environ["DATABASE_URL"] = db_url(vendor, n)
     os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECURE_COOKIES", "false")  # in process over plain HTTP: no redirect to HTTPS
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789")
     os.environ["ALLOWED_HOSTS"] = "testserver,localhost"
     os.environ["DJANGO_SETTINGS_MODULE"] = "annotator.settings"

@@ -65,6 +65,16 @@ def highlighted_text(
                 and c.evidence_orphan_of_id is None
             ):
                 spans.append(_Span((1, c.pk), c.evidence_start, c.evidence_end, row, True))
+    described: dict[int, str] = {}  # a statement's description, once per page (it has many segments)
+
+    def describe(row: StatementRow) -> str:
+        if (found := described.get(row.pk)) is None:
+            found = described[row.pk] = _esc(
+                f"{'Gold ' if row.is_gold else ''}{row.stance_label}: "
+                f"{row.speaker_name or 'unknown speaker'}, {row.status_label.lower()}"
+            )
+        return found
+
     out: list[str] = []
     for seg in segments(text, spans):  # type: ignore[arg-type]
         if region is not None:
@@ -97,13 +107,7 @@ def highlighted_text(
         if top.is_gold:
             classes += " gold"
         ids = " ".join(str(m.row.pk) for m in covering)
-        title = _esc(
-            "; ".join(
-                f"{'Gold ' if m.row.is_gold else ''}{m.row.stance_label}: "
-                f"{m.row.speaker_name or 'unknown speaker'}, {m.row.status_label.lower()}"
-                for m in covering
-            )
-        )
+        title = "; ".join(describe(m.row) for m in covering)
         out.append(
             f'<mark class="{classes}" data-ids="{ids}"{ev_attr} title="{title}"'
             f' aria-description="{title}">{body}</mark>'
