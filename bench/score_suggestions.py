@@ -1,7 +1,7 @@
 """Score the suggestion engine against the hand-annotated development set (prints numbers).
 
-    .venv/bin/python bench/score_suggestions.py [--verbose] [--split all|tune|heldout] [--json]
-                                                [--gold bench/devset/suggestions/gold.json]
+    .venv/bin/python bench/score_suggestions.py [--verbose] [--split all|tune|heldout|fresh|unseen|blind]
+                                                [--json] [--gold bench/devset/suggestions/gold.json]
 
 Spans are matched one-to-one: *exact* (same start and end) and *overlap* (character Jaccard >= 0.5,
 greedy, best Jaccard first, ties in text order). On the overlap-matched pairs: speaker accuracy
@@ -9,7 +9,9 @@ greedy, best Jaccard first, ties in text order). On the overlap-matched pairs: s
 *distractor error* is a suggestion that overlaps a gold distractor and matches no gold statement.
 Per-rule precision is reported by the suggestions' `kind`. Scores are given for all articles, the
 tuning split (01-10), the held-out split (11-14), the fresh split (15-18, written after the rules
-were frozen) and 11-18 together, so the numbers show generalisation.
+were frozen) and 11-18 together, so the numbers show generalisation. A gold file may also carry a
+"blind" split (bench/devset/suggestions_blind/gold.json: articles written by someone who never saw
+the engine); the default report shows only the splits that have articles.
 
 Stdlib only; `score_devset()` is imported by tests/test_suggestions_engine.py.
 """
@@ -211,15 +213,22 @@ def main(argv=None) -> int:
     ap.add_argument("--gold", type=Path, default=GOLD)
     ap.add_argument(
         "--split",
-        choices=("all", "tune", "heldout", "fresh", "unseen"),
+        choices=("all", "tune", "heldout", "fresh", "unseen", "blind"),
         default=None,
-        help="only this split (default: all three)",
+        help="only this split (default: every split that has articles)",
     )
     ap.add_argument("--verbose", "-v", action="store_true", help="list every error")
     ap.add_argument("--json", action="store_true", help="print the report as JSON")
     a = ap.parse_args(argv)
     actors, arts = load_devset(a.gold)
-    splits = [a.split] if a.split else ["all", "tune", "heldout", "fresh", "unseen"]
+    present = {x["split"] for x in arts}
+    splits = (
+        [a.split]
+        if a.split
+        else ["all"]
+        + [sp for sp in ("tune", "heldout", "fresh", "blind") if sp in present]
+        + (["unseen"] if "tune" in present and present - {"tune"} else [])
+    )
     reports = {}
     for sp in splits:
         sel = (
@@ -245,6 +254,7 @@ def main(argv=None) -> int:
         "heldout": "held-out split (11-14)",
         "fresh": "fresh held-out split (15-18)",
         "unseen": "everything but the tuning split (11-18)",
+        "blind": "blind split (written without seeing the engine)",
     }
     for sp in splits:
         _print(names[sp], reports[sp])
