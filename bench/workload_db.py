@@ -148,7 +148,7 @@ def load(vendor: str, n: int, reload: bool) -> dict:
     )
     statement_cols = (
         'id, article_id, start, "end", quote, speaker_id, addressee_id, stance, note, annotator_id,'
-        " status, is_gold, version, created_at, updated_at"
+        " status, is_gold, version, created_at, updated_at, anchor_state, gold_unconfirmed"
     )
     condition_cols = (
         "id, statement_id, description, evidence_start, evidence_end, evidence_quote, position, created_at"
@@ -251,6 +251,8 @@ def load(vendor: str, n: int, reload: bool) -> dict:
                     1,
                     created_s,
                     created_s,
+                    "anchored",
+                    False,
                 )
             )
             if ann["label"] != "support" and statement_id % 4 == 0:
