@@ -117,7 +117,10 @@ TITLE_WORDS = _words(
     "prince senator deputy mediator host ombudsman ombudswoman monarch emir sheikh officer scientist "
     "economist professor founder owner official diplomat representative delegate lawmaker mp"
 )
-HONORIFICS = _words("mr mrs ms miss dr prof sir dame lord lady")
+HONORIFICS = _words(
+    "mr mrs ms miss dr prof sir dame lord lady father reverend rev pastor imam rabbi bishop "
+    "archbishop cardinal"
+)
 ORG_WORDS = _words(
     "ministry council commission union bank party agency committee organisation organization front alliance "
     "institute office assembly parliament court fund authority service association forum movement group "
@@ -169,9 +172,15 @@ DEMAND_RE = re.compile(
     r"(?:expect|expects|expected)\s+(?!to\b)(?:\w+\s+){1,4}?to\b|"
     # a directive in the passive at another party ("Kestria is expected to pull back"); "we are …" is not
     r"(?:(?<!\bit\s)(?<!\bIt\s)\bis|(?<!\bwe\s)(?<!\bWe\s)\bare)\s+(?:expected|required|obliged|obligated)\s+to\b|"
-    r"please\s+\w+)",
+    r"please\s+\w+|"
+    # "it is essential that the League carries …": a directive without a modal
+    r"(?:it\s+is|it['’]s)\s+(?:essential|vital|crucial|imperative|necessary|urgent)\s+(?:that|for)\b|"
+    # "we are asking for the laboratory results" (a negation in between is no request)
+    r"(?:we|i)\s+(?:am\s+|are\s+)?(?:ask|asking)\s+(?:only\s+)?for\b)",
     re.I,
 )
+# adverbs that may come before an imperative ("Just keep them away")
+IMPERATIVE_LEAD = _words("just simply please now so then")
 IMPERATIVE_START = _words(
     "stop withdraw end release return respect come sit sign lift open reopen allow give pull halt cease "
     "show prove hand leave put pay stay keep tell let free drop abandon honour honor accept implement "
@@ -196,7 +205,10 @@ CAVEAT_RE = re.compile(
     r"regardless|against|unlikely|challeng\w*|harder|worse|br(?:oke|oken|eak|eaking)|up\s+to\s+(?:them|you|him|her)|"
     r"cannot|can['’]t|won['’]t|will\s+not|would\s+not|do\s+not|does\s+not|did\s+not|don['’]t|"
     r"doesn['’]t|didn['’]t|is\s+not|are\s+not|was\s+not|were\s+not|isn['’]t|aren['’]t|no|not|never|nothing|"
-    r"nobody|none|neither|nor)\b",
+    r"nobody|none|neither|nor|believe\s+it\s+when|shoot\w*\s+down|(?:too|overly|wildly)\s+optimistic|"
+    # a doubt about a plan: "the timetable was optimistic"
+    r"(?:timetable|schedule|target|plan|deadline|forecast)s?\s+(?:was|is|were|are|looked|looks|seemed|seems)"
+    r"\s+(?:\w+\s+)?(?:optimistic|ambitious))\b",
     re.I,
 )
 # negations that reassure rather than object ("we have not forgotten you")
@@ -204,7 +216,9 @@ SOFT_NEG_RE = re.compile(
     r"\b(?:will\s+|shall\s+|would\s+)?(?:not|never)\s+rest\s+until\b|"
     r"\b(?:(?:will|shall|would|have|has|had|do|did)\s+)?(?:not|never|n['’]t)\s+(?:\w+\s+)?(?:forget|forgotten|abandon|abandoned|hesitate|rest|stand\s+in\s+the\s+way|"
     r"give\s+up\s+on\s+you|leave\s+you)\b|\bno\s+(?:doubt|question)\b|\bno\s+interest\s+in\s+(?:a\s+)?(?:confrontation|"
-    r"escalation|conflict|war)\b|\bnot\s+only\b|\bnot\s+to\s+take\b|\bdon['’]t\s+want\s+to\s+take\b",
+    r"escalation|conflict|war)\b|\bnot\s+only\b|\bnot\s+to\s+take\b|\bdon['’]t\s+want\s+to\s+take\b|"
+    # "we have nothing to hide", "we will not stop until …", "not asking anyone for charity"
+    r"\bnothing\s+to\s+hide\b|\b(?:not|never|n['’]t)\s+stop\s+until\b|\bnot\s+asking\s+(?:anyone|anybody)\s+for\b",
     re.I,
 )
 SUPPORT_RE = re.compile(
@@ -214,7 +228,7 @@ SUPPORT_RE = re.compile(
     r"cooperat\w*|partners?|applaud\w*|success\w*|confident|optimistic|satisfied|important\s+step|framework|"
     r"open\s+to|on\s+the\s+table|on\s+track|stand\s+by|kept\s+their\s+word|respect|orderly|transparent|"
     r"historic|will\s+sign|settle|(?:went|gone|going|goes)\s+well|stands?\s+with|standing\s+with|solidarity|"
-    r"look(?:s|ed|ing)?\s+forward\s+to)\b",
+    r"look(?:s|ed|ing)?\s+forward\s+to|intend(?:s|ed)?\s+to|still\s+works?)\b",
     re.I,
 )
 # any of these makes a reported clause take a position (codebook 1: "the ministry said talks lasted

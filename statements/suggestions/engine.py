@@ -33,7 +33,7 @@ from .model import ActorInfo, Suggestion
 from .quotes import Quote, dateline_end, paragraph_starts, scan_quotes, sentence_spans
 from .registry import Mention, Registry, Token, as_registry, tokenize
 
-ENGINE_VERSION = "1.0.1"  # bumped with every change of the output: pre-computed sets are keyed by it
+ENGINE_VERSION = "1.1.0"  # bumped with every change of the output: pre-computed sets are keyed by it
 
 _BASE_SCORE = {
     "direct": 0.9,
@@ -81,7 +81,8 @@ _NAME_STOP = words(
     "the a an but and in on at after before during while as for with from by to of however meanwhile "
     "then when where so yet also if this that these those his her their its our my your we i he she "
     "they it there here no not today monday tuesday wednesday thursday friday saturday sunday january "
-    "february march april may june july august september october november december"
+    "february march april may june july august september october november december earlier later "
+    "yesterday tonight overnight separately afterwards elsewhere"
 )
 _TITLE_LEAD = (
     cues.TITLE_WORDS

@@ -129,7 +129,13 @@ def classify(text: str) -> tuple[str, tuple[str, ...], list[tuple[int, int, str]
         why.append("demand:let")
     for sm in _SENT_SPLIT_RE.finditer(text):
         w = _WORD_RE.match(text, sm.end())
-        if w and w.group(0).casefold() in cues.IMPERATIVE_START and w.group(0)[0].isupper():
+        if w and w.group(0).casefold() in cues.IMPERATIVE_LEAD and w.group(0)[0].isupper():
+            after = re.match(r"[\s,]+", text[w.end() :])
+            nxt_word = _WORD_RE.match(text, w.end() + after.end()) if after else None
+            if nxt_word and nxt_word.group(0).casefold() in cues.IMPERATIVE_START:
+                w = nxt_word  # "Just keep them away", "Please open the crossing"
+        led = w is not None and w.start() > sm.end()  # after a lead adverb, lower case is fine
+        if w and w.group(0).casefold() in cues.IMPERATIVE_START and (w.group(0)[0].isupper() or led):
             nxt = _WORD_RE.search(text, w.end())
             if nxt is None or nxt.group(0).casefold() not in ("is", "are", "was", "were", "has", "had", "of"):
                 demand = True
@@ -139,6 +145,12 @@ def classify(text: str) -> tuple[str, tuple[str, ...], list[tuple[int, int, str]
     for m in cues.CAVEAT_RE.finditer(text):
         if _inside(soft, m.start(), m.end()):
             continue
+        if (
+            m.group(0).casefold() == "but"
+            and not text[: m.start()].strip(" \"“‘'—–-…")
+            and not re.match(r"\s+(?:only|not|no|never|just|merely|still|also)\b", text[m.end() :], re.I)
+        ):
+            continue  # a resumed quote opening with "but" contrasts with the segment before it
         if m.group(0).casefold() == "but" and re.match(r"\s+also\b", text[m.end() :]):
             continue
         caveat = True

@@ -381,11 +381,30 @@ def test_emoji_inside_a_quote_stays_inside_the_span():
         ("We call on Moscow to release the ships.", "demand"),
         ("I expect Kestria to pay in full.", "demand"),
         ("Stop the shelling and come to the table.", "demand"),
+        # engine 1.1.0: general cues found on the blind set (bench/devset/suggestions_blind/)
+        ("It is essential that the League pays its share.", "demand"),
+        ("We are asking for the laboratory results.", "demand"),
+        ("We are not asking for much, and we will wait.", "caveat"),  # negated: no request
+        ("I don't care whose ships they are. Just keep them out of the bay.", "demand"),
+        ("We have nothing to hide. Every map will be handed over.", "support"),
+        ("Thank you all. We will not stop until the vote is counted.", "support"),
+        ("We made a promise and we intend to keep it.", "support"),
+        ("I will believe it when I see the first ship.", "caveat"),
+        ("The timetable is far too optimistic.", "caveat"),
+        ("but we are ready to talk about the numbers.", "support"),  # a resumed quote's 'but'
+        ("but only a start.", "caveat"),
     ],
 )
 def test_stance_cues_and_tie_breaks(quote, stance):
     s = one(f"“{quote}” Kovac said.")
     assert s.stance == stance, s.why
+
+
+def test_a_religious_title_and_a_leading_adverb_are_not_part_of_a_new_speakers_name():
+    s = one("“We will open the church to everyone,” Father Tomas Berg said.")
+    assert s.new_speaker == {"name": "Tomas Berg", "kind": "person"}, s.why
+    s = one("Earlier on Monday, Ines Moreau told reporters that the border would stay open.")
+    assert s.new_speaker is not None and s.new_speaker["name"] == "Ines Moreau", s.new_speaker
 
 
 def test_the_speech_verb_does_not_decide_the_stance():
