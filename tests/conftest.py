@@ -125,6 +125,29 @@ def artifacts_dir() -> Path:
     return ARTIFACTS
 
 
+# A page is quiet when it has loaded, its scripts listen (the Annotate page says data-ready), no
+# htmx request or swap is under way and the suggestions have arrived: on a loaded machine, what
+# arrives late moves the text, and a click or a drag aimed before lands elsewhere.
+QUIET_PAGE = """() => document.readyState === "complete"
+  && !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling, [aria-busy='true']")
+  && (document.querySelector("[data-suggest-count]")?.textContent.trim() ?? "") !== "…"
+  && !document.querySelector("#annotate:not([data-ready])")"""
+
+
+@pytest.fixture
+def page(page):
+    """pytest-playwright's page, whose goto() returns once the page is quiet (QUIET_PAGE)."""
+    goto = page.goto
+
+    def quiet_goto(url, **kwargs):
+        response = goto(url, **kwargs)
+        page.wait_for_function(QUIET_PAGE)
+        return response
+
+    page.goto = quiet_goto
+    return page
+
+
 @pytest.fixture
 def login(page, live_server):
     """Sign `user` in through the real sign-in form; returns the page."""

@@ -100,7 +100,8 @@ ANON_NOUNS = _words(
     "farmer farmers fisherman fishermen executive executives banker bankers investor investors commander "
     "commanders engineer engineers economist economists critic critics activist activists campaigner "
     "campaigners protester protesters voter voters citizen citizens journalist journalists doctor doctors "
-    "minister ministers envoy envoys mediator mediators staffer staffers participant participants"
+    "minister ministers envoy envoys mediator mediators staffer staffers participant participants group "
+    "groups agencies charities organisations organizations ngos"
 )
 SPOKES = _words("spokesman spokeswoman spokesperson spokespeople")
 QUANTIFIERS = _words(
@@ -172,7 +173,7 @@ DEMAND_RE = re.compile(
     r"(?:expect|expects|expected)\s+(?!to\b)(?:\w+\s+){1,4}?to\b|"
     # a directive in the passive at another party ("Kestria is expected to pull back"); "we are …" is not
     r"(?:(?<!\bit\s)(?<!\bIt\s)\bis|(?<!\bwe\s)(?<!\bWe\s)\bare)\s+(?:expected|required|obliged|obligated)\s+to\b|"
-    r"please\s+\w+|"
+    r"please\s+\w+|(?:called|calls|calling)\s+for\s+(?!talks\b|calm\b|restraint\b)\w+|"
     # "it is essential that the League carries …": a directive without a modal
     r"(?:it\s+is|it['’]s)\s+(?:essential|vital|crucial|imperative|necessary|urgent)\s+(?:that|for)\b|"
     # "we are asking for the laboratory results" (a negation in between is no request)
@@ -192,7 +193,7 @@ CAVEAT_RE = re.compile(
     r"concerned|worr(?:y|ied|ies|ying)|warn(?:s|ed|ing)?|risks?|refus\w*|reject\w*|premature|too\s+(?:early|soon)|"
     r"depend(?:s|ed|ing)?|doubts?|doubtful|questions?|unacceptable|caution\w*|careful|sceptic\w*|"
     r"skeptic\w*|danger\w*|threat\w*|fragile|obstacles?|problems?|difficult|remains\s+to\s+be\s+seen|"
-    r"not\s+yet|conditions?|reservations?|provocat\w*|violat\w*|escalat\w*|fail\w*|illegal|nonsense|"
+    r"not\s+yet|conditions?|(?<!without\s)reservations?|provocat\w*|violat\w*|escalat\w*|fail\w*|illegal|nonsense|"
     r"regret\w*|frustrat\w*|disappoint\w*|limits?|leverage|pretext|propaganda|aggression|shell(?:ed|ing)|"
     r"fired\s+on|opened\s+fire|attack(?:ed|s)?|accus\w*|blame\w*|lawful|unlawful|shortages?|crisis|collapse\w*|"
     r"disaster\w*|catastroph\w*|damag\w*|backwards?|hostages?|ransom|kidnap\w*|death|deadly|toxic|wrong|"
@@ -228,7 +229,7 @@ SUPPORT_RE = re.compile(
     r"cooperat\w*|partners?|applaud\w*|success\w*|confident|optimistic|satisfied|important\s+step|framework|"
     r"open\s+to|on\s+the\s+table|on\s+track|stand\s+by|kept\s+their\s+word|respect|orderly|transparent|"
     r"historic|will\s+sign|settle|(?:went|gone|going|goes)\s+well|stands?\s+with|standing\s+with|solidarity|"
-    r"look(?:s|ed|ing)?\s+forward\s+to|intend(?:s|ed)?\s+to|still\s+works?)\b",
+    r"look(?:s|ed|ing)?\s+forward\s+to|intend(?:s|ed)?\s+to|still\s+works?|without\s+reservations?)\b",
     re.I,
 )
 # any of these makes a reported clause take a position (codebook 1: "the ministry said talks lasted

@@ -50,6 +50,7 @@ _BASE_SCORE = {
     "reported-called": 0.62,
     "reported-vow": 0.6,
     "reported-parenthetical": 0.6,
+    "transcript": 0.8,
 }
 
 _AUX = words(
@@ -107,7 +108,11 @@ _APPOS_RE = re.compile(
 )
 # the reporter's own participle or circumstance after the clause ("…, citing security concerns")
 _REPORTER_TAIL_RE = re.compile(
-    r",\s+(?:citing|pointing\s+to|referring\s+to|amid|following|in\s+an\s+apparent)\b", re.I
+    r",\s+(?:citing|pointing\s+to|referring\s+to|amid|following|in\s+an\s+apparent|"
+    # the scene ("…, as thousands of people waited") or a concession set apart ("…, while noting")
+    r"as\s+(?:thousands|hundreds|dozens|millions|tens\s+of\s+thousands)|"
+    r"while\s+(?:noting|adding|insisting|warning|stressing|acknowledging|admitting|conceding))\b",
+    re.I,
 )
 _SPLIT_THAT_RE = re.compile(r",?\s+(?:and|but|or)\s+(?:also\s+)?that\s+", re.I)
 _CONT_RE = re.compile(
@@ -148,6 +153,16 @@ _POST_ATTR_RE = re.compile(
     re.I,
 )
 _INVERTED_POST_RE = re.compile(r",\s+(?P<v>said|says|added|wrote)\s+(?P<np>[^,;:“”\"]{1,90}?)\s*$", re.I)
+# a transcript's turn: a paragraph opening with a name in capitals and a colon
+_TURN_RE = re.compile(
+    r"(?:^|(?<=\n))(?P<name>[A-ZÀ-ÖØ-ÞА-ЯΑ-Ω][A-ZÀ-ÖØ-ÞА-ЯΑ-Ω'’.\-]+(?:\s+[A-ZÀ-ÖØ-ÞА-ЯΑ-Ω][A-ZÀ-ÖØ-ÞА-ЯΑ-Ω'’.\-]+){0,2}):"
+    r"[ \t]+(?P<body>[^\n]+)"
+)
+_QUESTION_TURN_RE = re.compile(r"(?:^|(?<=\n))(?:QUESTION|Q|REPORTER|QUESTIONER|INTERVIEWER):[ \t]", re.M)
+_TURN_SKIP = words(
+    "question q a answer reporter reporters questioner interviewer moderator note editor update"
+)
+_LEAD_CONJ_RE = re.compile(r"(?:but|and|yet|so|still|however,?|meanwhile,?)\s+", re.I)
 _BOUNDARY_RE = re.compile(r",\s+but\s+|\s+but\s+|,\s+and\s+|;\s+|:\s+|,\s+while\s+|,\s+whereas\s+", re.I)
 _TRAIL_ADV_RE = re.compile(
     r"(?:\s+(?:has|have|had|also|later|again|would|will|earlier|previously|repeatedly|separately|privately|"
@@ -1114,6 +1129,9 @@ class _Doc:
         for m in _BOUNDARY_RE.finditer(text, a, v):
             if not self.in_any_quote(m.start()):
                 lo = m.end()
+        lead = _LEAD_CONJ_RE.match(text, lo, v)  # "But she added that …": the subject is "she"
+        if lead:
+            lo = lead.end()
         b = v
         mt = _TRAIL_ADV_RE.search(text, lo, v)
         if mt and mt.end() >= v - 1:
@@ -1139,7 +1157,12 @@ class _Doc:
         window = text[p : min(lim, p + 90)]
         if verb in cues.TELL_VERBS or (nxt and nxt.group(0).casefold() in _INTRO_PREP):
             mt = re.search(r"\bthat\s+", window)
-            if mt and not re.search(r"[,;:“”\"]", window[: mt.start()]):
+            if (
+                mt
+                and not re.search(r"[,;:“”\"]", window[: mt.start()])
+                # "…, the minister said, in a move that could end …": the reporter's comment
+                and not re.search(rf"\b(?:{_APPOS_NOUNS})\s+$", window[: mt.start()], re.I)
+            ):
                 return p + mt.end(), True
             if verb in cues.TELL_VERBS and verb not in (
                 "warned",
@@ -1622,9 +1645,36 @@ class _Doc:
             p = k + 1
 
     # ------------------------------------------------------------------ run
+    def _transcript_turns(self) -> None:
+        """A transcript ("LIND: Let me start with …", one speaker's turn a paragraph, the name in
+        capitals, questions as QUESTION: or Q:): each turn of a named speaker is one statement, its
+        text after the colon (codebook 2: the whole of what one speaker says at once). Only where
+        at least two turns come in the article, so a dateline ("GENEVA: …") is no turn."""
+        text = self.text
+        turns = [m for m in _TURN_RE.finditer(text) if m.group("name").casefold() not in _TURN_SKIP]
+        if len(turns) + len(_QUESTION_TURN_RE.findall(text)) < 2 or len(turns) < 1:
+            return
+        for m in turns:
+            if not text[: m.start()].strip():
+                continue  # the article's first paragraph: a dateline ("GENEVA: …"), not a turn
+            a, b = m.start("body"), m.end("body")
+            while b > a and text[b - 1] in " \t\r":
+                b -= 1
+            if len(_WORD_RE.findall(text[a:b])) < 2:
+                continue
+            spk = self.resolve_np(m.start("name"), m.end("name"), m.start("name"))
+            if spk is not None and spk.actor is not None and self.reg.is_state(spk.actor):
+                continue  # a place in capitals (a dateline further down), not a speaker
+            if spk is None:
+                name = " ".join(w.capitalize() for w in m.group("name").split())
+                spk = self._new_speaker(name, "person", m.start("name"), m.end("name"))
+            self.add_cand(Cand(a, b, True, spk, "transcript", ["transcript:turn"]))
+            self.note_speaker(spk)
+
     def run(self) -> list[Suggestion]:
         text = self.text
         self._quote_cand: dict[int, Cand] = {}
+        self._transcript_turns()
         qi = 0
         nq = len(self.quotes)
         for ss, se in self.sentences:

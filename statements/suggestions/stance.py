@@ -137,6 +137,8 @@ def classify(text: str) -> tuple[str, tuple[str, ...], list[tuple[int, int, str]
         led = w is not None and w.start() > sm.end()  # after a lead adverb, lower case is fine
         if w and w.group(0).casefold() in cues.IMPERATIVE_START and (w.group(0)[0].isupper() or led):
             nxt = _WORD_RE.search(text, w.end())
+            if w.group(0).casefold() == "let" and nxt is not None and nxt.group(0).casefold() in ("me", "us"):
+                continue  # "Let me start with …": the speaker's own act, no directive
             if nxt is None or nxt.group(0).casefold() not in ("is", "are", "was", "were", "has", "had", "of"):
                 demand = True
                 why.append("demand:imperative " + w.group(0).casefold())

@@ -26,6 +26,7 @@ def test_undo_brings_a_deleted_statement_back(login, analyst, other_analyst, pag
     services.comment_add(statement=statement, author=other_analyst, body="Well spotted.")
     login(analyst)
     page.goto(statement.article.get_absolute_url())
+    expect(page.locator("#annotate[data-ready]")).to_have_count(1)  # the page script listens
     _mark(page, statement.pk).first.click()
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#panel").get_by_role("button", name="Delete").click()
@@ -51,6 +52,7 @@ def test_alt_z_takes_an_edit_back(login, analyst, page):
     statement = StatementFactory(user=analyst, quote=QUOTE, stance="caveat")
     login(analyst)
     page.goto(statement.article.get_absolute_url())
+    expect(page.locator("#annotate[data-ready]")).to_have_count(1)  # the page script listens
     _mark(page, statement.pk).first.click()
     wait_settled(page)
     panel = page.locator("#panel")
@@ -73,6 +75,7 @@ def test_an_undo_that_cannot_be_done_says_why(login, analyst, other_analyst, pag
     statement = StatementFactory(user=analyst, quote=QUOTE, stance="caveat")
     login(analyst)
     page.goto(statement.article.get_absolute_url())
+    expect(page.locator("#annotate[data-ready]")).to_have_count(1)  # the page script listens
     _mark(page, statement.pk).first.click()
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#panel").get_by_role("button", name="Delete").click()

@@ -407,6 +407,34 @@ def test_a_religious_title_and_a_leading_adverb_are_not_part_of_a_new_speakers_n
     assert s.new_speaker is not None and s.new_speaker["name"] == "Ines Moreau", s.new_speaker
 
 
+def test_a_transcripts_turns_are_statements_of_their_speakers_and_a_dateline_is_not():
+    text = (
+        "LINDGRAD: The following are excerpts from a news conference.\n\n"
+        "QUESTION: Will you sign?\n\n"
+        "KOVAC: We will sign only if the sanctions are lifted.\n\n"
+        "Q: When?\n\n"
+        "KOVAC: Not before Friday. Let me be clear about that."
+    )
+    got = run(text)
+    assert [(s.quote, s.speaker_id) for s in got] == [
+        ("We will sign only if the sanctions are lifted.", 4),
+        ("Not before Friday. Let me be clear about that.", 4),
+    ]
+    assert [s.stance for s in got] == ["caveat", "caveat"]  # "Let me …" is no directive
+
+
+def test_a_sentence_opening_with_but_keeps_its_reported_speech():
+    s = one("Kovac met the envoy on Monday. But she added that the accounts would not be handed over.")
+    assert s.quote == "the accounts would not be handed over" and s.speaker_id == 4
+
+
+def test_the_reporters_comment_and_scene_stay_out_of_a_reported_clause():
+    got = quotes("Valdoria will reopen the port by Friday, Kovac said, in a move that could end the dispute.")
+    assert "could end the dispute" not in got  # "a move that could end …" is the reporter's comment
+    s = one("Kovac called for a second crossing to be opened, as thousands of people waited in the cold.")
+    assert s.quote == "called for a second crossing to be opened" and s.stance == "demand"
+
+
 def test_the_speech_verb_does_not_decide_the_stance():
     s = one("Kovac insisted that the line did not change the border's status.")
     assert s.stance == "caveat"
