@@ -28,3 +28,11 @@ TASKS["database"] = {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # autouse fixture clears the default cache before every test).
 CACHES["default"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "annotator"}  # noqa: F405
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# SQLite: a test database in a file, not in memory. Django shares one in-memory connection between
+# the live server's threads and the test (LiveServerTestCase); the page's parallel requests (the
+# anchor-issues panel, the suggestions, the review badge) then used it at once, SQLite answered
+# "bad parameter or other API misuse", and a request lost its session. With a file each thread has
+# its own connection, as in production (WAL). pytest-xdist gives each worker its own file.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
