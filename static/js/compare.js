@@ -17,7 +17,7 @@
 // ("2 agreed units made gold.") and failed requests are announced by status.js; this module
 // only says what a refusal (403) means here.
 
-import { codePoints, measureSelection, rangeAt, stepSpan } from "./spans.js";
+import { codePoints, measureSelection, rangeAt, stepSpan, u16At } from "./spans.js";
 import { announce, focusErrors, isTyping, setErrorMessages } from "./status.js";
 
 setErrorMessages({ 403: "Not allowed: only a lead can adjudicate. Nothing was changed." });
@@ -29,17 +29,6 @@ const units = () => [...document.querySelectorAll("[data-unit]")];
 const pickers = () => [...document.querySelectorAll("[data-span-picker]")];
 const excerptOf = (picker) => picker.querySelector("[data-gold-text]");
 const field = (picker, name) => picker.querySelector(`input[name="${name}"]`);
-
-// The UTF-16 offset in `text` of code point `cp`, or null past its end.
-function u16At(text, cp) {
-  let i = 0;
-  for (let n = 0; n < cp; n++) {
-    if (i >= text.length) return null;
-    const c = text.charCodeAt(i);
-    i += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
-  }
-  return i;
-}
 
 // The form's span as UTF-16 offsets in its excerpt, or null when it lies outside the excerpt.
 function spanOf(picker) {

@@ -2,8 +2,8 @@
 // suggest.js) and the lead's merged-gold form on the Compare page (compare.js).
 //
 // Offsets are UTF-16 code units over a container's textContent (what the DOM counts); the
-// server converts them to code points once. codePoints() converts where a page must send code
-// points itself.
+// server converts them to code points once. codePoints() and u16At() convert where a page must
+// send or read code points itself.
 
 // The current selection inside `root` as UTF-16 offsets and quote, trimmed of surrounding
 // whitespace; null when nothing (or only whitespace) inside `root` is selected. A selection
@@ -68,6 +68,17 @@ export function codePoints(text, u16) {
     if (c < 0xdc00 || c > 0xdfff) n++; // a low surrogate belongs to the character before it
   }
   return n;
+}
+
+// The UTF-16 offset in `text` of code point `cp` (the inverse of codePoints), or null past its end.
+export function u16At(text, cp) {
+  let i = 0;
+  for (let n = 0; n < cp; n++) {
+    if (i >= text.length) return null;
+    const c = text.charCodeAt(i);
+    i += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
+  }
+  return i;
 }
 
 // ---- Words: the steps of span correction --------------------------------------------------
