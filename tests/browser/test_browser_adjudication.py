@@ -90,6 +90,21 @@ _GOLD_POINTS = """([unit, quote]) => {
 }"""
 
 
+def _drag_gold(page, key: int, quote: str, release_below: float = 0) -> None:
+    """A real mouse drag over `quote` in unit `key`'s merged form text, released `release_below`
+    pixels under its last character."""
+    page.evaluate(
+        f"document.querySelector('#unit-{key} [data-gold-text]').scrollIntoView({{block: 'center'}})"
+    )
+    points = page.evaluate(_GOLD_POINTS, [f"unit-{key}", quote])
+    page.mouse.move(points["x1"], points["y1"])
+    page.mouse.down()
+    page.mouse.move(points["x2"], points["y2"], steps=5)
+    if release_below:
+        page.mouse.move(points["x2"], points["y2"] + release_below, steps=3)
+    page.mouse.up()
+
+
 def test_the_merged_gold_form_takes_its_span_from_a_selection_and_the_keys(
     login, lead, double_annotated, live_server, artifacts_dir
 ):
@@ -108,28 +123,14 @@ def test_the_merged_gold_form_takes_its_span_from_a_selection_and_the_keys(
     expect(form.get_by_label("Start")).to_have_count(0)
     assert page.evaluate("CSS.highlights.get('merged-span').size") == 1
 
-    # a drag in the text, released below it (outside the text box), picks the span
-    page.evaluate(
-        f"document.querySelector('#unit-{key} [data-gold-text]').scrollIntoView({{block: 'center'}})"
-    )
-    points = page.evaluate(_GOLD_POINTS, [f"unit-{key}", "proposals to cease"])
-    page.mouse.move(points["x1"], points["y1"])
-    page.mouse.down()
-    page.mouse.move(points["x2"], points["y2"], steps=5)
-    page.mouse.move(points["x2"], points["y2"] + 300, steps=3)  # over the form's fields
-    page.mouse.up()
+    # a drag in the text, released below it (outside the text box, over the form's fields)
+    _drag_gold(page, key, "proposals to cease", release_below=300)
     expect(quote).not_to_have_text("We agree with the proposals")
     dragged = quote.inner_text()
     assert dragged.startswith("proposals to cease") and dragged in article.text
 
     # the keys: the start a word back, the end back to "hostilities"
-    page.evaluate(
-        f"document.querySelector('#unit-{key} [data-gold-text]').scrollIntoView({{block: 'center'}})"
-    )
-    page.mouse.move(points["x1"], points["y1"])
-    page.mouse.down()
-    page.mouse.move(points["x2"], points["y2"], steps=5)
-    page.mouse.up()
+    _drag_gold(page, key, "proposals to cease")
     expect(quote).to_have_text("proposals to cease")
     quote.focus()
     page.keyboard.press("Alt+Shift+ArrowLeft")

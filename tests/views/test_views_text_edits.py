@@ -130,6 +130,13 @@ def _orphaned(article, analyst):
     return gone, changed, new
 
 
+def test_only_who_may_change_the_text_gets_the_edit_link(client, analyst, other_analyst, lead, article):
+    edit = reverse("article_text_edit", args=[article.pk])
+    for user, shown in ((analyst, True), (lead, True), (other_analyst, False)):  # creator, lead, not
+        client.force_login(user)
+        assert (edit in client.get(article.get_absolute_url()).content.decode()) is shown, user
+
+
 def test_the_article_panel_lists_orphans_and_changed_text_in_fixed_queries(client, analyst, article):
     gone, changed, _ = _orphaned(article, analyst)
     client.force_login(analyst)

@@ -134,9 +134,9 @@ def C(description, evidence=None):
     return {"description": description, "evidence": evidence}
 
 
-def S(quote, speaker, stance, direct=True, addressee=None, conds=(), after=None, note=None):
+def S(quote, speaker, stance, direct=True, addressee=None, conds=(), after=None, note=None, kind="person"):
     if isinstance(speaker, str) and speaker != "anonymous":
-        speaker = {"new": speaker, "kind": "person"}
+        speaker = {"new": speaker, "kind": kind}
     return {
         "t": "s",
         "quote": quote,
@@ -1189,6 +1189,48 @@ def locate(text, quote, after=None, lo=0):
     return i
 
 
+def gold_of(text, items, check=None):
+    """(statements, distractors) of one article: each item located in `text`, with the checks
+    (unambiguous, evidence inside its statement, no overlaps); `check(text, item, start, end)`
+    may add its own."""
+    st, ds = [], []
+    for item in items:
+        i = locate(text, item["quote"], item.get("after"))
+        assert text.count(item["quote"]) == 1 or item.get("after"), ("ambiguous", item["quote"])
+        e = i + len(item["quote"])
+        if check is not None:
+            check(text, item, i, e)
+        if item["t"] == "d":
+            ds.append({"start": i, "end": e, "quote": item["quote"], "kind": item["kind"]})
+            continue
+        conds = []
+        for c in item["conds"]:
+            d = {"description": c["description"], "start": None, "end": None}
+            if c["evidence"]:
+                j = text.find(c["evidence"], i)
+                assert i <= j and j + len(c["evidence"]) <= e, ("evidence outside", c["evidence"])
+                d["start"], d["end"] = j, j + len(c["evidence"])
+                d["evidence"] = c["evidence"]
+            conds.append(d)
+        s = {
+            "start": i,
+            "end": e,
+            "quote": item["quote"],
+            "direct": item["direct"],
+            "speaker": item["speaker"],
+            "addressee": item["addressee"],
+            "stance": item["stance"],
+            "conditions": conds,
+        }
+        if item.get("note"):
+            s["note"] = item["note"]
+        st.append(s)
+    st.sort(key=lambda s: s["start"])
+    for a, b in zip(st, st[1:], strict=False):
+        assert a["end"] <= b["start"], ("overlap", a["quote"], b["quote"])
+    return st, sorted(ds, key=lambda d: d["start"])
+
+
 def main() -> None:
     out = {
         "_comment": "Development set of the suggestion engine: hand-written articles (invented events, countries and people) "
@@ -1208,43 +1250,9 @@ def main() -> None:
     nstat = 0
     for key in sorted(ART):
         text = Path(DIR + key + ".txt").read_text(encoding="utf-8")
-        st, ds = [], []
-        for item in ART[key]:
-            i = locate(text, item["quote"], item.get("after"))
-            assert text.count(item["quote"]) == 1 or item.get("after"), ("ambiguous", item["quote"])
-            e = i + len(item["quote"])
-            if item["t"] == "d":
-                ds.append({"start": i, "end": e, "quote": item["quote"], "kind": item["kind"]})
-                continue
-            conds = []
-            for c in item["conds"]:
-                d = {"description": c["description"], "start": None, "end": None}
-                if c["evidence"]:
-                    j = text.find(c["evidence"], i)
-                    assert i <= j and j + len(c["evidence"]) <= e, ("evidence outside", c["evidence"])
-                    d["start"], d["end"] = j, j + len(c["evidence"])
-                    d["evidence"] = c["evidence"]
-                conds.append(d)
-            s = {
-                "start": i,
-                "end": e,
-                "quote": item["quote"],
-                "direct": item["direct"],
-                "speaker": item["speaker"],
-                "addressee": item["addressee"],
-                "stance": item["stance"],
-                "conditions": conds,
-            }
-            if item.get("note"):
-                s["note"] = item["note"]
-            st.append(s)
-        st.sort(key=lambda s: s["start"])
-        for a, b in zip(st, st[1:], strict=False):
-            assert a["end"] <= b["start"], ("overlap", a["quote"], b["quote"])
+        st, ds = gold_of(text, ART[key])
         nstat += len(st)
-        out["articles"].append(
-            {"file": key + ".txt", "statements": st, "distractors": sorted(ds, key=lambda d: d["start"])}
-        )
+        out["articles"].append({"file": key + ".txt", "statements": st, "distractors": ds})
         print(key, len(st), len(ds), len(text))
     print("total", nstat)
     with open(DIR + "gold.json", "w", encoding="utf-8") as f:

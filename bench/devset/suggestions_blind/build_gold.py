@@ -16,6 +16,7 @@ The registry is the one of ../suggestions/gold.json plus the actors appended in 
 Named sources written as {"new": …} below are deliberately NOT in it.
 """
 
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -23,19 +24,16 @@ from pathlib import Path
 DIR = Path(__file__).resolve().parent
 BASE_GOLD = DIR.parent / "suggestions" / "gold.json"
 
-
-def A(id, name, kind, aliases=(), aff=None, gender=None):
-    return {
-        "id": id,
-        "name": name,
-        "kind": kind,
-        "aliases": list(aliases),
-        "affiliation": aff,
-        "gender": gender,
-    }
+# The helpers (A, S, C, D, AN) and the locating and checking of the gold (gold_of) are the other
+# dev set's builder's: loaded from its file (both are called build_gold.py).
+_spec = importlib.util.spec_from_file_location(
+    "devset_build_gold", DIR.parent / "suggestions" / "build_gold.py"
+)
+_base = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_base)
+A, S, C, D, AN, gold_of = _base.A, _base.S, _base.C, _base.D, _base.AN, _base.gold_of
 
 
-# Appended to the shared registry (ids above the existing maximum, checked in main()).
 NEW_ACTORS = [
     A(
         84,
@@ -57,31 +55,6 @@ NEW_ACTORS = [
 ]
 
 
-def C(description, evidence=None):
-    return {"description": description, "evidence": evidence}
-
-
-def S(quote, speaker, stance, direct=True, addressee=None, conds=(), after=None, note=None, kind="person"):
-    if isinstance(speaker, str) and speaker != "anonymous":
-        speaker = {"new": speaker, "kind": kind}
-    return {
-        "t": "s",
-        "quote": quote,
-        "speaker": speaker,
-        "stance": stance,
-        "direct": direct,
-        "addressee": addressee,
-        "conds": list(conds),
-        "after": after,
-        "note": note,
-    }
-
-
-def D(quote, kind, after=None):
-    return {"t": "d", "quote": quote, "kind": kind, "after": after}
-
-
-AN = "anonymous"
 ART = {}
 
 # Reuters-like, curly double marks: attribution after, inverted, split quote, role description,
@@ -1088,14 +1061,6 @@ CLOSE_MARKS = "”’\"'"
 TURN = re.compile(r"(?m)^[A-Z][A-Z'’-]+: ")
 
 
-def locate(text, quote, after=None, lo=0):
-    base = text.find(after) + len(after) if after else lo
-    assert not after or text.find(after) >= 0, after
-    i = text.find(quote, base)
-    assert i >= 0, ("missing", quote)
-    return i
-
-
 def check_direct(text, i, e, quote):
     """A direct statement sits between marks, or is a whole labelled transcript turn."""
     turn = any(m.end() == i for m in TURN.finditer(text)) and (e == len(text) or text[e] == "\n")
@@ -1122,58 +1087,28 @@ def main() -> None:
         "actors": actors + NEW_ACTORS,
         "articles": [],
     }
+
+    def check(text, item, i, e):
+        q = item["quote"]
+        assert q == q.strip(), ("whitespace at an end", q[:60])
+        if item["t"] == "d":
+            return
+        if item["direct"]:
+            check_direct(text, i, e, q)
+        sp = item["speaker"]
+        if isinstance(sp, dict):
+            assert sp["new"].casefold() not in names, ("new speaker is in the registry", sp)
+        elif sp != AN:
+            assert any(a["id"] == sp for a in out["actors"]), ("unknown actor", sp)
+
     nstat = ndis = 0
     for key in sorted(ART):
         text = (DIR / (key + ".txt")).read_text(encoding="utf-8")
         assert 1500 <= len(text) <= 3500, (key, len(text))
-        st, ds = [], []
-        for item in ART[key]:
-            q = item["quote"]
-            assert q == q.strip(), ("whitespace at an end", q[:60])
-            i = locate(text, q, item.get("after"))
-            assert text.count(q) == 1 or item.get("after"), ("ambiguous", q)
-            e = i + len(q)
-            assert text[i:e] == q
-            if item["t"] == "d":
-                ds.append({"start": i, "end": e, "quote": q, "kind": item["kind"]})
-                continue
-            if item["direct"]:
-                check_direct(text, i, e, q)
-            sp = item["speaker"]
-            if isinstance(sp, dict):
-                assert sp["new"].casefold() not in names, ("new speaker is in the registry", sp)
-            elif sp != AN:
-                assert any(a["id"] == sp for a in out["actors"]), ("unknown actor", sp)
-            conds = []
-            for c in item["conds"]:
-                d = {"description": c["description"], "start": None, "end": None}
-                if c["evidence"]:
-                    j = text.find(c["evidence"], i)
-                    assert i <= j and j + len(c["evidence"]) <= e, ("evidence outside", c["evidence"])
-                    d["start"], d["end"] = j, j + len(c["evidence"])
-                    d["evidence"] = c["evidence"]
-                conds.append(d)
-            s = {
-                "start": i,
-                "end": e,
-                "quote": q,
-                "direct": item["direct"],
-                "speaker": sp,
-                "addressee": item["addressee"],
-                "stance": item["stance"],
-                "conditions": conds,
-            }
-            if item.get("note"):
-                s["note"] = item["note"]
-            st.append(s)
-        st.sort(key=lambda s: s["start"])
-        for a, b in zip(st, st[1:], strict=False):
-            assert a["end"] <= b["start"], ("overlap", a["quote"], b["quote"])
+        st, ds = gold_of(text, ART[key], check)
         nstat += len(st)
         ndis += len(ds)
-        out["articles"].append(
-            {"file": key + ".txt", "statements": st, "distractors": sorted(ds, key=lambda d: d["start"])}
-        )
+        out["articles"].append({"file": key + ".txt", "statements": st, "distractors": ds})
         print(key, len(st), len(ds), len(text))
     print("total", nstat, "statements,", ndis, "distractors")
     with open(DIR / "gold.json", "w", encoding="utf-8") as f:
