@@ -12,7 +12,7 @@ or a slug; see statements/filters.py).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
@@ -46,6 +46,7 @@ from statements.api.base import (
 from statements.data import article_import_job, export_job, export_trailer, exporting, peer_exports
 from statements.data.importing import ImportFailed, import_articles
 from statements.filters import (
+    MAX_ID,
     ActorFilter,
     ArticleFilter,
     ConditionFilter,
@@ -546,6 +547,26 @@ def _statements_for_output(queryset: StatementQuerySet) -> StatementQuerySet:
     )
 
 
+_PLAIN_LIST_PARAMS = frozenset({"article", "page_size", "cursor"})
+
+
+def _plain_article_filter(request: Request) -> list[int] | None | Literal[False]:
+    """For a statements list whose only filter is `article` (ids, as IdsFilter takes them):
+    the article ids, or None without that filter; False when anything else is asked (another
+    filter, an ordering, a value the filter would refuse), which the FilterSet then handles."""
+    params = request.query_params
+    if not _PLAIN_LIST_PARAMS.issuperset(params) or any(len(params.getlist(k)) != 1 for k in params):
+        return False
+    value = params.get("article")
+    if value is None:
+        return None
+    parts = value.split(",")
+    if not 1 <= len(parts) <= 100 or not all(p.isascii() and p.isdigit() for p in parts):
+        return False
+    ids = [int(p) for p in parts]
+    return ids if all(1 <= i <= MAX_ID for i in ids) else False
+
+
 @extend_schema_view(
     create=extend_schema(request=s.StatementCreateSerializer, responses={201: s.StatementSerializer}),
     update=extend_schema(request=s.StatementUpdateSerializer, responses=s.StatementSerializer),
@@ -572,8 +593,16 @@ class StatementViewSet(ApiViewMixin, viewsets.ModelViewSet):
         return _statements_for_output(visible)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Rows, not instances (statements/selectors/statement_rows.py): the same JSON, three
-        queries, a fraction of the time."""
+        """Rows, not instances (statements/selectors/statement_rows.py): the same JSON, two
+        queries, a fraction of the time. Without filters other than `article` (the annotate
+        page's and the issue's hot path), the rows come from one hand-written query
+        (statement_rows.RawPage), through the same paginator."""
+        articles = _plain_article_filter(request)
+        if articles is not False:
+            raw = cast(Any, statement_rows.RawPage(request.user, articles))  # what the paginator calls
+            rows = cast("list[dict[str, Any]] | None", self.paginate_queryset(raw))
+            assert rows is not None, "the statements are always paginated"
+            return self.get_paginated_response(statement_rows.render(rows))
         queryset = self.filter_queryset(catalog.visible_statements(request.user))
         page = self.paginate_queryset(statement_rows.rows(queryset))
         assert page is not None, "the statements are always paginated"
