@@ -34,5 +34,5 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # anchor-issues panel, the suggestions, the review badge) then used it at once, SQLite answered
 # "bad parameter or other API misuse", and a request lost its session. With a file each thread has
 # its own connection, as in production (WAL). pytest-xdist gives each worker its own file.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "annotator.sqlite_backend":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405

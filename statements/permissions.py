@@ -237,6 +237,15 @@ def blind_article_ids(user: AnyUser | None) -> QuerySet[ArticleAssignment, dict[
     return ArticleAssignment.objects.filter(analyst_id=pk, finished_at__isnull=True).values("article_id")  # type: ignore[return-value]
 
 
+def _visible_with_role(user: User, role: str) -> Q:
+    """Within one project where `user` holds `role`, the statements they may see: a lead all;
+    anyone else all but, on an article they are assigned to and have not marked finished, the
+    statements of other people (blind double annotation)."""
+    if role == Role.LEAD:
+        return Q()
+    return Q(annotator_id=user.pk) | ~Q(article_id__in=blind_article_ids(user))
+
+
 def visible_statements_q(user: AnyUser | None) -> Q:
     """A filter for the statements `user` may see.
 
@@ -262,10 +271,19 @@ def visible_statements_q(user: AnyUser | None) -> Q:
 
     q = Q(pk__in=[])
     if leading:
-        q |= in_projects(leading)
+        q |= in_projects(leading) & _visible_with_role(user, Role.LEAD)
     if others:
-        q |= in_projects(others) & (Q(annotator_id=user.pk) | ~Q(article_id__in=blind_article_ids(user)))
+        q |= in_projects(others) & _visible_with_role(user, Role.ANALYST)
     return q
+
+
+def visible_statements_in_project_q(user: AnyUser | None, project: Scope) -> Q:
+    """visible_statements_q() for statements already known to be in `project` (the counts of
+    a project's article list): the same rule without the project test each row would repeat."""
+    role = role_in(user, project)
+    if role is None:
+        return Q(pk__in=[])
+    return _visible_with_role(user, role)  # type: ignore[arg-type]  # a role: an active user
 
 
 def visible_statements_sql(user: AnyUser | None, alias: str = "s") -> tuple[str, list[Any]]:

@@ -48,6 +48,14 @@ def visible_statements(user: AnyUser, project: int | None = None) -> StatementQu
     return qs if project is None else qs.filter(article__project_id=project)
 
 
+def _statements_of_listed(user: AnyUser, project: int | None) -> StatementQuerySet:
+    """What visible_statements() keeps of the statements of articles that are listed because
+    the user may read them (of `project`, when given: then without the per-row project test)."""
+    if project is None:
+        return visible_statements(user)
+    return Statement.objects.filter(permissions.visible_statements_in_project_q(user, project))
+
+
 def visible_projects(user: AnyUser) -> QuerySet[Project]:
     """The projects `user` belongs to (administrators: all), by name."""
     return Project.objects.filter(permissions.visible_projects_q(user)).order_by("name", "id")
@@ -91,7 +99,7 @@ def article_rows(
     (a GROUP BY over every statement would aggregate the whole corpus before the LIMIT). The
     body text is deferred: a list never needs half a megabyte per row.
     """
-    visible = visible_statements(user).filter(article=OuterRef("pk"))
+    visible = _statements_of_listed(user, project).filter(article=OuterRef("pk"))
     articles = visible_articles(user, project)
     qs = articles.only("id", "title", "source", "published", "dateline", "language", "project_id").annotate(
         n_statements=_count_of(visible, "article"),

@@ -38,6 +38,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from statements import permissions
 from statements.models import (
     Article,
     ArticleAssignment,
@@ -45,6 +46,7 @@ from statements.models import (
     Membership,
     Project,
     Stance,
+    Statement,
     Status,
 )
 from statements.permissions import AnyUser
@@ -126,7 +128,10 @@ def document_rows(
     module's docstring); `progress` keeps the rows with that progress of the user's. One query
     for the rows (and one to count them for pagination)."""
     rows = catalog.article_rows(user, project=project.pk, q=q, source=source, actor_id=actor_id)
-    visible = catalog.visible_statements(user).filter(article=OuterRef("pk"))
+    # the articles are the project's: the visibility rule without its per-row project test
+    visible = Statement.objects.filter(permissions.visible_statements_in_project_q(user, project)).filter(
+        article=OuterRef("pk")
+    )
     assignments = ArticleAssignment.objects.filter(article=OuterRef("pk"))
     mine = assignments.filter(analyst_id=user.pk)
     rows = rows.annotate(

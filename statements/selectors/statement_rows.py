@@ -67,10 +67,19 @@ def rows(queryset: QuerySet[Statement]) -> QuerySet[Statement, dict[str, Any]]:
     ).values(*COLUMNS)
 
 
-def _time(value: Any) -> str:
-    """As DRF's DateTimeField renders a time (ISO 8601, UTC as Z)."""
-    text = timezone.localtime(value).isoformat()
+def _time(value: Any, tz: dt.tzinfo | None = None) -> str:
+    """As DRF's DateTimeField renders a time (ISO 8601 in the current time zone, UTC as Z);
+    `tz`: that zone, looked up once by a caller rendering many."""
+    text = value.astimezone(tz or timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _ids_in(column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """`column IN ids` for a hand-written query: on PostgreSQL one array parameter, because
+    psycopg re-parses (does not cache) a query with more than 50 parameters."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(ids)]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
 
 
 class RawPage:
@@ -111,8 +120,8 @@ class RawPage:
         offset, stop = window.start or 0, window.stop
         where, params = permissions.visible_statements_sql(self.user)
         if self.articles is not None:
-            where += f" AND s.article_id IN ({', '.join(['%s'] * len(self.articles))})"
-            params = [*params, *self.articles]
+            among, ids = _ids_in("s.article_id", self.articles)
+            where, params = f"{where} AND {among}", [*params, *ids]
         if self.bound is not None:
             where += f" AND s.id {self.bound[0]} %s"
             params = [*params, self.bound[1]]
@@ -149,22 +158,23 @@ def render(page: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     sources: dict[int, list[int]] = defaultdict(list)
     if not ids:
         return []
-    marks = ", ".join(["%s"] * len(ids))
+    of_conditions, params = _ids_in("c.statement_id", ids)
+    of_sources, more = _ids_in("t.from_statement_id", ids)
     through = Statement.adjudicated_from.through._meta.db_table
     sql = (
         # kind 0: a condition (statement, id, description, evidence, position); kind 1: a gold
         # statement's source (gold, source), in the sources' Statement.Meta.ordering
         "SELECT 0, c.statement_id, c.id, c.description, c.evidence_start, c.evidence_end,"
         " c.evidence_quote, c.position, NULL, NULL, NULL, NULL"
-        f" FROM {Condition._meta.db_table} c WHERE c.statement_id IN ({marks})"
+        f" FROM {Condition._meta.db_table} c WHERE {of_conditions}"
         " UNION ALL"
         " SELECT 1, t.from_statement_id, t.to_statement_id, NULL, NULL, NULL, NULL, NULL,"
         ' src.article_id, src.start, src."end", src.id'
         f" FROM {through} t JOIN {Statement._meta.db_table} src ON src.id = t.to_statement_id"
-        f" WHERE t.from_statement_id IN ({marks})"
+        f" WHERE {of_sources}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*ids, *ids])
+        cursor.execute(sql, [*params, *more])
         found = cursor.fetchall()
     # The order (conditions by position, id; sources as Statement.Meta.ordering: article, start,
     # -end, id), in Python: a UNION takes one ORDER BY for both kinds.
@@ -183,6 +193,7 @@ def render(page: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                 "position": position,
             }
         )
+    tz = timezone.get_current_timezone()
     return [
         {
             "id": row["id"],
@@ -203,8 +214,8 @@ def render(page: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             "gold": bool(row["is_gold"]),
             "adjudicated_from": sources.get(row["id"], []),
             "version": row["version"],
-            "created_at": _time(_aware(row["created_at"])),
-            "updated_at": _time(_aware(row["updated_at"])),
+            "created_at": _time(_aware(row["created_at"]), tz),
+            "updated_at": _time(_aware(row["updated_at"]), tz),
         }
         for row in page
     ]

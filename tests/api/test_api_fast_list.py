@@ -164,3 +164,16 @@ def test_it_leaves_every_other_query_to_the_filters(analyst, world):
     forged = base64.b64encode(b"p=abc").decode()  # a position that is no id: a 404, as before
     assert client.get(f"/api/statements/?cursor={forged}").status_code == 404
     assert client.get(f"/api/statements/?cursor={forged}&ordering=id").status_code == 404
+
+
+@pytest.mark.parametrize("name", USERS)
+def test_its_per_project_form_agrees_too(name, request, world):
+    user = _user(name, request, world)
+    visible = set(
+        Statement.objects.filter(permissions.visible_statements_q(user)).values_list("pk", flat=True)
+    )
+    for project in {world["articles"][0].project, world["theirs"].project}:
+        in_project = Statement.objects.filter(article__project=project)
+        expected = {pk for pk in in_project.values_list("pk", flat=True) if pk in visible}
+        found = in_project.filter(permissions.visible_statements_in_project_q(user, project))
+        assert set(found.values_list("pk", flat=True)) == expected, project

@@ -48,6 +48,8 @@ def test_a_lead_sets_up_a_project_and_an_analyst_works_in_it(new_context, live_s
 
     # Uploads three .txt files: a result row each, with a progress bar while sending.
     lead_page.get_by_role("link", name="Upload articles").click()
+    lead_page.wait_for_url("**/upload/")
+    lead_page.wait_for_load_state()  # upload.js listening (a click can come before it runs)
     lead_page.locator("#upload-files").set_input_files(
         [{"name": name, "mimeType": "text/plain", "buffer": text.encode()} for name, text in FILES]
     )

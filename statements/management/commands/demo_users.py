@@ -67,7 +67,7 @@ def password_file() -> Path:
         return Path(os.environ["DEMO_PASSWORD_FILE"])
     database = settings.DATABASES["default"]
     name = str(database.get("NAME") or "")
-    if database["ENGINE"].endswith("sqlite3") and name and not name.startswith((":memory:", "file:")):
+    if "sqlite" in database["ENGINE"] and name and not name.startswith((":memory:", "file:")):
         return Path(name + "-demo-password")
     safe = "".join(c if c.isalnum() else "-" for c in f"{database['ENGINE'].rsplit('.', 1)[-1]}-{name}")
     return Path(settings.BASE_DIR) / f".demo-password-{safe}"
