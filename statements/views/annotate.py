@@ -135,7 +135,7 @@ def _article_context(
     blind (the notice sits outside the workspace fragment). The panel's statement comes from the
     same rows, unless it is not among them (`show=mine` hides others'). The full page also
     asks for the previous / next document of the project and the next one without a statement
-    of the user's (selectors/projects.py: three small queries, two for viewers)."""
+    of the user's (selectors/projects.py: one query)."""
     user = request.user
     rows = workspace.article_page_rows(article, user, mine=show == "mine", gold=show == "gold")
     by_id = {row.pk: row for row in rows}

@@ -170,20 +170,20 @@ def test_the_article_page_issues_a_fixed_number_of_queries(client, analyst, djan
     client.force_login(analyst)
     # 1 session, 2 user, 3 article, 4 the statements as rows (speaker, addressee, annotator and
     # conditions joined), 5 the user's assignment (blind notice, finish button)
-    # +1: the user's memberships (projects); +3: the previous / next document and the next one
+    # +1: the user's memberships (projects); +1: the previous / next document and the next one
     # without a statement of mine (selectors/projects.py, neighbours); +3 on the first visit
     # only: the session remembers the article's project (savepoint, update, release)
-    with django_assert_num_queries(6 + 3 + 3):
+    with django_assert_num_queries(6 + 1 + 3):
         response = client.get(article.get_absolute_url())
     assert response.content.decode().count('class="statement ') == n
     # a statement open in the panel comes from the same rows; 6 its verdicts, 7 its comments
     chosen = article.statements.order_by("-pk").first()
-    with django_assert_num_queries(7 + 1 + 3):  # memberships; previous / next
+    with django_assert_num_queries(7 + 1 + 1):  # memberships; previous / next
         response = client.get(f"{article.get_absolute_url()}?statement={chosen.pk}")
     assert f'data-selected="{chosen.pk}"' in response.content.decode()
     # its edit form needs the statement itself: 6 the statement (speaker, addressee, annotator
     # joined), 7 its conditions; and shows the verdicts (8) and discussion (9) as the brief
-    with django_assert_num_queries(9 + 1 + 3):  # memberships; previous / next
+    with django_assert_num_queries(9 + 1 + 1):  # memberships; previous / next
         client.get(f"{article.get_absolute_url()}?statement={chosen.pk}&edit=1")
 
 
@@ -240,9 +240,9 @@ def test_a_lead_issues_the_same_queries(client, lead, analyst, django_assert_num
     client.force_login(lead)
     # session, user, article, statements (with their conditions), the lead's own assignment
     # (a lead may annotate an article as one of its analysts, and finish it)
-    # +1: the user's memberships (projects); +3: previous / next document, next without a
+    # +1: the user's memberships (projects); +1: previous / next document, next without a
     # statement of mine; +3: the session remembers the project (first visit)
-    with django_assert_num_queries(6 + 3 + 3):
+    with django_assert_num_queries(6 + 1 + 3):
         client.get(article.get_absolute_url())
 
 
