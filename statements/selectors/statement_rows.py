@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -91,13 +92,21 @@ class RawPage:
 
     model = Statement
 
-    def __init__(self, user: AnyUser, articles: Sequence[int] | None = None) -> None:
-        self.user, self.articles = user, articles
+    def __init__(
+        self, user: AnyUser, articles: Sequence[int] | None = None, *, pk: int | None = None
+    ) -> None:
+        self.user, self.articles, self.pk = user, articles, pk
         self.descending = False
         self.bound: tuple[str, int] | None = None
 
+    @classmethod
+    def written(cls, pk: int) -> list[dict[str, Any]]:
+        """The row of the statement `pk` just written by the caller (the answer to a create or
+        an edit: its writer sees it), without the visibility test."""
+        return cls(AnonymousUser(), pk=pk)[0:1]
+
     def _clone(self) -> RawPage:
-        other = RawPage(self.user, self.articles)
+        other = RawPage(self.user, self.articles, pk=self.pk)
         other.descending, other.bound = self.descending, self.bound
         return other
 
@@ -118,7 +127,10 @@ class RawPage:
 
     def __getitem__(self, window: slice) -> list[dict[str, Any]]:
         offset, stop = window.start or 0, window.stop
-        where, params = permissions.visible_statements_sql(self.user)
+        if self.pk is not None:
+            where, params = "s.id = %s", [self.pk]
+        else:
+            where, params = permissions.visible_statements_sql(self.user)
         if self.articles is not None:
             among, ids = _ids_in("s.article_id", self.articles)
             where, params = f"{where} AND {among}", [*params, *ids]

@@ -951,7 +951,8 @@ def statement_update(
         data.setdefault("start", statement.start)
         data.setdefault("end", statement.end)
     fields, new_conditions = _clean_statement_fields(article=statement.article, data=data)
-    before = statement_snapshot(statement)
+    current = list(statement.conditions.order_by("position", "id"))  # read once: before and after
+    before = statement_snapshot(statement, current)
     changed = [name for name, value in fields.items() if getattr(statement, name) != value]
     if new_conditions is not None:
         old = [(c["description"], c["evidence_start"], c["evidence_end"]) for c in before["conditions"]]
@@ -980,7 +981,7 @@ def statement_update(
         user=user,
         action=EventAction.UPDATED,
         before=before,
-        after=statement_snapshot(statement),
+        after=statement_snapshot(statement, None if conditions_changed else current),
     )
     return statement
 
