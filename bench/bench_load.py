@@ -315,7 +315,8 @@ def main() -> int:
         env=env, apps=2, worker=True, run_dir=run_dir, static_root=str(ROOT / "staticfiles")
     )
     print(
-        f"stack: nginx {running.url} → 2 gunicorn processes × {env['GUNICORN_WORKERS']} workers × 8 threads, "
+        f"stack: nginx {running.url} → 2 gunicorn processes × {env['GUNICORN_WORKERS']} workers"
+        f" × {os.environ.get('GUNICORN_THREADS', '3')} threads, "
         f"job worker, PostgreSQL{', Redis' if env.get('REDIS_URL') else ''}; {os.cpu_count()} cores; "
         f"{args.clients} clients for {args.seconds:.0f} s"
     )

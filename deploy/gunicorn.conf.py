@@ -6,10 +6,13 @@ and never a gunicorn thread. Every value can be set from the environment; the de
 two-core machine.
 
 - `gthread` workers with threads: a worker answers other requests while one thread streams an
-  export or waits for the database; `timeout` is the worker's heartbeat (a worker that stops
-  answering its master for that long is restarted), not a limit on a request's length, so a long
-  streamed export is not cut off. Long work (big imports, exports to file, suggestion runs) goes
-  to the background job worker (`manage.py db_worker`), not to a request.
+  export or waits for the database. Three, not more: the requests are mostly CPU in Python, and
+  more threads per worker only queue on its GIL (bench/bench_load.py, 50 clients on 2 cores:
+  2 threads 111 requests/s, 3 105, 4 102, 8 94; reads p95 1.0 s with 2–3, 1.4 s with 8).
+  `timeout` is the worker's heartbeat (a worker that stops answering its master for that long
+  is restarted), not a limit on a request's length, so a long streamed export is not cut off.
+  Long work (big imports, exports to file, suggestion runs) goes to the background job worker
+  (`manage.py db_worker`), not to a request.
 - `preload_app` imports Django once in the master; `post_fork` then calls `gc.freeze()` in each
   worker, so the objects inherited from the master stay out of the cyclic garbage collector and
   their memory pages stay shared between the workers (copy-on-write is not broken by GC).
@@ -23,7 +26,7 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001").split(",")
 workers = int(os.environ.get("GUNICORN_WORKERS", str(min(4, multiprocessing.cpu_count()))))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+threads = int(os.environ.get("GUNICORN_THREADS", "3"))
 # The heartbeat (see above); nginx gives up on an upstream that sends nothing for 300 s.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
