@@ -168,10 +168,12 @@ def document_rows(
     return rows.order_by(*DOCUMENT_ORDER)
 
 
-def project_counts(user: AnyUser, project: Project) -> dict[str, int]:
+def project_counts(user: AnyUser, project: Project, rows: QuerySet[Article] | None = None) -> dict[str, int]:
     """The project page's summary: its articles and how many of them are done, in progress or
-    not started by the user (one aggregate query over the same rule as `document_rows`)."""
-    rows = document_rows(user, project)
+    not started by the user (one aggregate query over the same rule as `document_rows`).
+    `rows`: the page's own unfiltered `document_rows(user, project)`, when it has them (building
+    that queryset's annotations costs about as much as running it)."""
+    rows = document_rows(user, project) if rows is None else rows
     counts = {value: 0 for value in PROGRESS_VALUES}
     for value in rows.order_by().values_list("my_progress", flat=True):  # type: ignore[misc]
         counts[value] += 1

@@ -165,7 +165,11 @@ def project_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         sources=catalog.article_sources(user, project.pk),
         actors=catalog.actor_choices(),
         progress_choices=project_reads.PROGRESS_CHOICES if can_annotate else None,
-        counts=project_reads.project_counts(user, project) if can_annotate else None,
+        counts=(
+            project_reads.project_counts(user, project, rows=None if context["filtered"] else rows)
+            if can_annotate
+            else None
+        ),
         role_label=_role_label(user, project),
         can_annotate=can_annotate,
         can_upload=can_upload,
