@@ -57,7 +57,9 @@ def test_a_verdict_is_announced_once_on_the_review_queue(login, analyst, seeded)
     expect(status).to_have_text(re.compile(r"^Accepted: “"))
     assert announced(page) == [status.text_content()]
 
-    # No answer at all (the connection drops): said too, and nothing changes.
+    # No answer at all (the connection drops): said too, and nothing changes. (The next key
+    # goes to the next item once the answer's swap has moved the queue on to it.)
+    expect(page.locator(f"#item-{second.pk}")).to_have_class(re.compile(r"\bis-current\b"))
     page.route(f"**/statements/{second.pk}/review/", lambda route: route.abort())
     page.keyboard.press("a")
     expect(status).to_have_text(re.compile(r"^The server could not be reached\. Nothing was changed"))
