@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -93,7 +92,7 @@ class RawPage:
     model = Statement
 
     def __init__(
-        self, user: AnyUser, articles: Sequence[int] | None = None, *, pk: int | None = None
+        self, user: AnyUser | None, articles: Sequence[int] | None = None, *, pk: int | None = None
     ) -> None:
         self.user, self.articles, self.pk = user, articles, pk
         self.descending = False
@@ -103,7 +102,7 @@ class RawPage:
     def written(cls, pk: int) -> list[dict[str, Any]]:
         """The row of the statement `pk` just written by the caller (the answer to a create or
         an edit: its writer sees it), without the visibility test."""
-        return cls(AnonymousUser(), pk=pk)[0:1]
+        return cls(None, pk=pk)[0:1]
 
     def _clone(self) -> RawPage:
         other = RawPage(self.user, self.articles, pk=self.pk)

@@ -8,19 +8,11 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from statements import permissions, services
 from statements.models import Membership, Role, Statement
+from tests.api.test_api_resources import client_for
 from tests.factories import ActorFactory, ArticleFactory, ProjectFactory, StatementFactory, UserFactory
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 @pytest.fixture
