@@ -324,7 +324,18 @@ def visible_statements_sql(user: AnyUser | None, alias: str = "s") -> tuple[str,
 def blind_by(user: AnyUser | None, assignment: ArticleAssignment | None, scope: Scope) -> bool:
     """Whether `assignment` (the user's on an article of `scope`, or None) hides others'
     statements from `user`: it does until they mark their work finished; leads are never blind."""
-    return assignment is not None and not assignment.is_finished and not is_lead(user, scope)
+    return blind_on(
+        user,
+        scope,
+        assigned=assignment is not None,
+        finished=assignment is not None and assignment.is_finished,
+    )
+
+
+def blind_on(user: AnyUser | None, scope: Scope, *, assigned: bool, finished: bool) -> bool:
+    """blind_by() from the two facts about the user's assignment to an article of `scope`
+    (assigned to it, marked finished): for reads that count them per article in SQL."""
+    return assigned and not finished and not is_lead(user, scope)
 
 
 def is_blind(user: AnyUser | None, article: Article) -> bool:

@@ -18,26 +18,27 @@ say the same):
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Case,
-    CharField,
     Count,
     Exists,
     F,
     IntegerField,
     OrderBy,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from statements import permissions
 from statements.models import (
@@ -71,10 +72,6 @@ def _count(rows: QuerySet[Any], group_by: str) -> Coalesce:
     (as catalog's article counts: evaluated only for the rows of a page)."""
     counted = rows.order_by().values(group_by).annotate(n=Count("pk")).values("n")[:1]
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-# Statements still open: waiting for a verdict, or sent back to their annotator.
-_OPEN = Q(status__in=[Status.PENDING, Status.CHANGES_REQUESTED])
 
 
 # --------------------------------------------------------------------------------------------
@@ -114,7 +111,119 @@ def project_rows(user: AnyUser) -> QuerySet[Project]:
 # The project page
 
 
-def document_rows(
+@dataclass(slots=True)
+class Document:
+    """One row of the project page: an article's list columns and the statements the user may
+    see on it (`n_statements`, by stance, `n_mine`), with both progresses."""
+
+    pk: int
+    title: str
+    source: str
+    published: dt.date | None
+    dateline: str
+    language: str
+    n_statements: int
+    n_support: int
+    n_caveat: int
+    n_demand: int
+    n_mine: int
+    my_progress: str
+    team_progress: str
+    matches: bool  # kept by the page's filters (search, source, actor)
+
+    def get_absolute_url(self) -> str:
+        return reverse("article_detail", args=[self.pk])
+
+
+@dataclass(frozen=True, slots=True)
+class Documents:
+    """The project page's documents: `rows`, those kept by the filters and the progress
+    filter, in DOCUMENT_ORDER; `counts`, the user's progress over all of them (and "total")."""
+
+    rows: list[Document]
+    counts: dict[str, int]
+
+
+def my_progress(*, n_mine: int, n_mine_open: int, assigned: bool, finished: bool) -> str:
+    """The user's progress on one document (the rule in this module's docstring)."""
+    if finished:
+        return DONE
+    if n_mine == 0:
+        return NOT_STARTED
+    if assigned or n_mine_open:
+        return IN_PROGRESS
+    return DONE
+
+
+def team_progress(*, n_statements: int, n_open: int, n_assigned: int, n_finished: int) -> str:
+    """The team's progress on one document, over the statements the user may see."""
+    if n_assigned:  # with assignments: done when all finished, started when one did or there is work
+        if n_finished == n_assigned:
+            return DONE
+        return IN_PROGRESS if n_finished or n_statements else NOT_STARTED
+    if n_statements == 0:
+        return NOT_STARTED
+    return IN_PROGRESS if n_open else DONE  # without: done when none is still open
+
+
+def _documents_sql(
+    user: AnyUser, project: Project, filtered: QuerySet[Article] | None
+) -> tuple[str, list[Any]]:
+    """Every article of the project with its statements counted per article, all and the
+    user's (n, by stance, open), and its assignments (how many, finished, the user's), grouped
+    once per table: no correlated subquery per article and count (the ORM's form of this page
+    ran eleven per article, for the page and again for the summary). `filtered`: the articles
+    the page's filters keep, as a subquery (a column says which rows it keeps)."""
+    article, statement = Article._meta.db_table, Statement._meta.db_table
+    assignment = ArticleAssignment._meta.db_table
+
+    def by(condition: str) -> str:
+        return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+    # open: waiting for a verdict, or sent back to its annotator
+    open_ = f"st.status IN ('{Status.PENDING.value}', '{Status.CHANGES_REQUESTED.value}')"
+    stance = {value: f"st.stance = '{value}'" for value in (Stance.SUPPORT, Stance.CAVEAT, Stance.DEMAND)}
+    mine = "st.annotator_id = %s"
+    counts = ", ".join(
+        [
+            "COUNT(*) AS n",
+            *(f"{by(c)} AS n_{v}" for v, c in stance.items()),
+            f"{by(open_)} AS n_open",
+            f"{by(mine)} AS m",
+            *(f"{by(f'{mine} AND {c}')} AS m_{v}" for v, c in stance.items()),
+            f"{by(f'{mine} AND {open_}')} AS m_open",
+        ]
+    )
+    params: list[Any] = [user.pk] * 5 + [project.pk]
+    matches = "1"
+    if filtered is not None:
+        try:
+            sub, sub_params = filtered.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:
+            matches = "0"
+        else:
+            matches = f"CASE WHEN a.id IN ({sub}) THEN 1 ELSE 0 END"
+            params = [*sub_params, *params]
+    sql = (
+        f"SELECT a.id, a.title, a.source, a.published, a.dateline, a.language, {matches},"
+        " s.n, s.n_support, s.n_caveat, s.n_demand, s.n_open, s.m, s.m_support, s.m_caveat, s.m_demand,"
+        " s.m_open, g.n_assigned, g.n_finished, g.me, g.me_finished"
+        f" FROM {article} a"
+        f" LEFT JOIN (SELECT st.article_id, {counts} FROM {statement} st"
+        f" JOIN {article} sa ON sa.id = st.article_id WHERE sa.project_id = %s GROUP BY st.article_id) s"
+        " ON s.article_id = a.id"
+        " LEFT JOIN (SELECT ga.article_id, COUNT(*) AS n_assigned,"
+        " SUM(CASE WHEN ga.finished_at IS NOT NULL THEN 1 ELSE 0 END) AS n_finished,"
+        " SUM(CASE WHEN ga.analyst_id = %s THEN 1 ELSE 0 END) AS me,"
+        " SUM(CASE WHEN ga.analyst_id = %s AND ga.finished_at IS NOT NULL THEN 1 ELSE 0 END) AS me_finished"
+        f" FROM {assignment} ga JOIN {article} gaa ON gaa.id = ga.article_id WHERE gaa.project_id = %s"
+        " GROUP BY ga.article_id) g ON g.article_id = a.id"
+        f" WHERE a.project_id = %s ORDER BY {_ORDER_SQL}"
+    )
+    return sql, [*params, user.pk, user.pk, project.pk, project.pk]
+
+
+def documents(
     user: AnyUser,
     project: Project,
     *,
@@ -122,62 +231,57 @@ def document_rows(
     source: str = "",
     actor_id: int | None = None,
     progress: str = "",
-) -> QuerySet[Article]:
-    """The project's articles as the article list shows them (`catalog.article_rows`: counts
-    of visible statements by stance and the user's own), in DOCUMENT_ORDER, with
-    `my_progress` and `team_progress` (NOT_STARTED, IN_PROGRESS, DONE: the rule in this
-    module's docstring); `progress` keeps the rows with that progress of the user's. One query
-    for the rows (and one to count them for pagination)."""
-    rows = catalog.article_rows(user, project=project.pk, q=q, source=source, actor_id=actor_id)
-    # the articles are the project's: the visibility rule without its per-row project test
-    visible = Statement.objects.filter(permissions.visible_statements_in_project_q(user, project)).filter(
-        article=OuterRef("pk")
-    )
-    assignments = ArticleAssignment.objects.filter(article=OuterRef("pk"))
-    mine = assignments.filter(analyst_id=user.pk)
-    rows = rows.annotate(
-        n_mine_open=_count(visible.filter(_OPEN, annotator_id=user.pk), "article"),
-        n_open=_count(visible.filter(_OPEN), "article"),
-        n_assigned=_count(assignments, "article"),
-        n_finished=_count(assignments.filter(finished_at__isnull=False), "article"),
-        assigned_to_me=Exists(mine),
-        finished_by_me=Exists(mine.filter(finished_at__isnull=False)),
-    ).annotate(
-        my_progress=Case(
-            When(finished_by_me=True, then=Value(DONE)),
-            When(n_mine=0, then=Value(NOT_STARTED)),
-            When(assigned_to_me=True, then=Value(IN_PROGRESS)),
-            When(n_mine_open=0, then=Value(DONE)),
-            default=Value(IN_PROGRESS),
-            output_field=CharField(),
-        ),
-        team_progress=Case(
-            # with assignments: done when all finished, started when one did or there is work
-            When(Q(n_assigned__gt=0, n_finished=F("n_assigned")), then=Value(DONE)),
-            When(Q(n_assigned__gt=0) & Q(n_finished__gt=0), then=Value(IN_PROGRESS)),
-            When(n_statements=0, then=Value(NOT_STARTED)),
-            When(n_assigned__gt=0, then=Value(IN_PROGRESS)),
-            # without: done when there are statements and none is still open
-            When(n_open=0, then=Value(DONE)),
-            default=Value(IN_PROGRESS),
-            output_field=CharField(),
-        ),
-    )
-    if progress in PROGRESS_VALUES:
-        rows = rows.filter(my_progress=progress)
-    return rows.order_by(*DOCUMENT_ORDER)
-
-
-def project_counts(user: AnyUser, project: Project, rows: QuerySet[Article] | None = None) -> dict[str, int]:
-    """The project page's summary: its articles and how many of them are done, in progress or
-    not started by the user (one aggregate query over the same rule as `document_rows`).
-    `rows`: the page's own unfiltered `document_rows(user, project)`, when it has them (building
-    that queryset's annotations costs about as much as running it)."""
-    rows = document_rows(user, project) if rows is None else rows
+) -> Documents:
+    """The project page's documents (one query): for each article of the project, the counts of
+    the statements the user may see (as `catalog.article_rows` counts them: on an article where
+    the user is blind, only their own; `permissions.blind_on`) and the two progresses; the rows
+    the page's search and filters keep (`catalog.article_rows`' rules, as a subquery) and, with
+    `progress`, that progress of the user's; and the user's progress over all documents. A user
+    who is not a member (the page is theirs to read only through a role) sees no statements."""
+    filtered = None
+    if q.strip() or source or actor_id is not None:
+        filtered = catalog.article_rows(user, project=project.pk, q=q, source=source, actor_id=actor_id)
+    sql, params = _documents_sql(user, project, filtered)
+    member = permissions.role_in(user, project) is not None
+    rows: list[Document] = []
     counts = {value: 0 for value in PROGRESS_VALUES}
-    for value in rows.order_by().values_list("my_progress", flat=True):  # type: ignore[misc]
-        counts[value] += 1
-    return {**counts, "total": sum(counts.values())}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    for pk, title, src, published, dateline, language, hit, *numbers in fetched:
+        n, n_support, n_caveat, n_demand, n_open, m, m_support, m_caveat, m_demand, m_open = (
+            int(x or 0) for x in numbers[:10]
+        )
+        n_assigned, n_finished, me, me_finished = (int(x or 0) for x in numbers[10:])
+        if not member:
+            n = n_support = n_caveat = n_demand = n_open = m = m_open = 0
+        elif permissions.blind_on(user, project, assigned=bool(me), finished=bool(me_finished)):
+            n, n_support, n_caveat, n_demand, n_open = m, m_support, m_caveat, m_demand, m_open
+        mine = my_progress(n_mine=m, n_mine_open=m_open, assigned=bool(me), finished=bool(me_finished))
+        counts[mine] += 1
+        if isinstance(published, str):  # SQLite's raw rows: ISO text
+            published = dt.date.fromisoformat(published)
+        row = Document(
+            pk=pk,
+            title=title,
+            source=src,
+            published=published,
+            dateline=dateline,
+            language=language,
+            n_statements=n,
+            n_support=n_support,
+            n_caveat=n_caveat,
+            n_demand=n_demand,
+            n_mine=m,
+            my_progress=mine,
+            team_progress=team_progress(
+                n_statements=n, n_open=n_open, n_assigned=n_assigned, n_finished=n_finished
+            ),
+            matches=bool(hit),
+        )
+        if row.matches and (progress not in PROGRESS_VALUES or mine == progress):
+            rows.append(row)
+    return Documents(rows, {**counts, "total": sum(counts.values())})
 
 
 # --------------------------------------------------------------------------------------------

@@ -137,10 +137,10 @@ def project_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     actor_id = parse_id(request.GET.get("actor"))
     progress = request.GET.get("progress", "")
     progress = progress if progress in project_reads.PROGRESS_VALUES else ""
-    rows = project_reads.document_rows(
+    documents = project_reads.documents(
         user, project, q=q, source=source, actor_id=actor_id, progress=progress
     )
-    page = Paginator(rows, DOCUMENT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(documents.rows, DOCUMENT_PAGE_SIZE).get_page(request.GET.get("page"))
     can_annotate = permissions.can_annotate(user, project)
     can_upload = permissions.can_create_article(user, project)
     list_url = project.get_absolute_url()
@@ -165,11 +165,7 @@ def project_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         sources=catalog.article_sources(user, project.pk),
         actors=catalog.actor_choices(),
         progress_choices=project_reads.PROGRESS_CHOICES if can_annotate else None,
-        counts=(
-            project_reads.project_counts(user, project, rows=None if context["filtered"] else rows)
-            if can_annotate
-            else None
-        ),
+        counts=documents.counts if can_annotate else None,
         role_label=_role_label(user, project),
         can_annotate=can_annotate,
         can_upload=can_upload,
