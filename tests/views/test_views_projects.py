@@ -875,3 +875,21 @@ def test_a_numeric_slug_chooses_its_own_project_not_the_one_with_that_id(client,
     assert client.get(reverse("article_list"), {"project": str(numbered.pk)}).context["project"] == numbered
     assert client.get(reverse("article_list"), {"project": "first-study"}).context["project"] == first
     assert client.get(reverse("article_list"), {"project": "no-such-study"}).status_code == 404
+
+
+def test_the_document_rows_escape_what_users_typed(client, analyst, project):
+    ArticleFactory(
+        project=project,
+        title='<script>alert("t")</script>',
+        source="<b>Outlet</b> & co",
+        dateline="KYIV'\"",
+        published=None,
+    )
+    client.force_login(analyst)
+    for url in (project.get_absolute_url(), reverse("article_list")):
+        page = _text(client.get(url))
+        assert "<script>alert" not in page and "<b>Outlet" not in page
+        assert "&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt;" in page
+        assert "&lt;b&gt;Outlet&lt;/b&gt; &amp; co" in page
+        assert '<span class="muted">KYIV&#x27;&quot;</span>' in page
+        assert '<td class="nowrap">—</td>' in page  # undated
