@@ -339,15 +339,17 @@ def neighbours(user: AnyUser, article: Article, *, untouched: bool = True) -> Ne
         f" ORDER BY {_ORDER_SQL} LIMIT 1) n",
     ]
     params: list[Any] = [article.project_id, *before_params, article.project_id, *after_params]
-    if untouched:
-        visible, visible_params = permissions.visible_statements_sql(user)
+    if untouched and permissions.role_in(user, article) is not None:
+        # The user's own statements: a member sees their own in every role (the visibility
+        # rule's first clause), so no visibility test per statement (which also led
+        # PostgreSQL's planner to a nested loop over every article of the project).
         parts.append(
             f"SELECT * FROM (SELECT 2 AS k, a.id, a.title FROM {table} a WHERE a.project_id = %s"
             f" AND a.id <> %s AND NOT EXISTS (SELECT 1 FROM {Statement._meta.db_table} s"
-            f" WHERE s.article_id = a.id AND s.annotator_id = %s AND {visible})"
+            f" WHERE s.article_id = a.id AND s.annotator_id = %s)"
             f" ORDER BY CASE WHEN {after} THEN 1 ELSE 2 END, {_ORDER_SQL} LIMIT 1) u"
         )
-        params += [article.project_id, article.pk, user.pk, *visible_params, *after_params]
+        params += [article.project_id, article.pk, user.pk, *after_params]
     found: dict[int, Article] = {}
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
