@@ -589,7 +589,9 @@ class StatementViewSet(ApiViewMixin, viewsets.ModelViewSet):
     def get_queryset(self) -> StatementQuerySet:
         visible = catalog.visible_statements(self.request.user)
         if self.action in ("update", "partial_update", "destroy"):
-            return visible  # the service reads it again, locked; the answer comes from rows
+            # the service reads it again, locked; the answer comes from rows. The article comes
+            # along for the permission check (its project), which would read it on its own.
+            return visible.select_related("article")
         return _statements_for_output(visible)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
