@@ -106,6 +106,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # small API read). This backend's health check replaces a kept connection whose file was
     # moved, replaced or deleted (annotator/sqlite_backend/base.py).
     DATABASES["default"]["ENGINE"] = "annotator.sqlite_backend"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DB_PREPARED_STATEMENTS", True
+):
+    # Server-side parameters and prepared statements (psycopg prepares a query the second time
+    # the connection runs it): PostgreSQL then plans each of the app's queries once per
+    # connection instead of on every request (planning took 0.1-0.7 ms a query, up to a third
+    # of a save's database time). Off (DB_PREPARED_STATEMENTS=false) behind a connection pooler
+    # in transaction mode, such as PgBouncer before 1.21, which cannot keep them.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2)
 
 # Per-process memory cache: the leads' dashboard keeps its corpus-wide agreement numbers here
 # until the corpus changes (statements/review.py: corpus_fingerprint).
