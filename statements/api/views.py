@@ -588,9 +588,13 @@ class StatementViewSet(ApiViewMixin, viewsets.ModelViewSet):
 
     def get_queryset(self) -> StatementQuerySet:
         visible = catalog.visible_statements(self.request.user)
-        if self.action in ("update", "partial_update", "destroy"):
-            # the service reads it again, locked; the answer comes from rows. The article comes
-            # along for the permission check (its project), which would read it on its own.
+        if self.action in ("update", "partial_update"):
+            # read once, with its lock, inside update()'s transaction (the service then does
+            # not read it again); the answer comes from rows
+            return services.locked_statement_rows(visible)
+        if self.action == "destroy":
+            # the service reads it again, locked. The article comes along for the permission
+            # check (its project), which would read it on its own.
             return visible.select_related("article")
         return _statements_for_output(visible)
 
@@ -638,16 +642,17 @@ class StatementViewSet(ApiViewMixin, viewsets.ModelViewSet):
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         partial = kwargs.pop("partial", False)
-        statement = self.get_object()
-        serializer = self.get_serializer(statement, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        changes = dict(serializer.validated_data)
-        version = changes.pop("version", None)
-        if not partial:  # PUT replaces: what it leaves out is cleared
-            changes = {"speaker": None, "addressee": None, "note": "", "conditions": [], **changes}
-        updated = services.statement_update(
-            statement=statement, user=_caller(request), expected_version=version, **changes
-        )
+        with transaction.atomic():  # the statement is read once, locked (get_queryset)
+            statement = self.get_object()
+            serializer = self.get_serializer(statement, data=request.data, partial=partial)
+            serializer.is_valid(raise_exception=True)
+            changes = dict(serializer.validated_data)
+            version = changes.pop("version", None)
+            if not partial:  # PUT replaces: what it leaves out is cleared
+                changes = {"speaker": None, "addressee": None, "note": "", "conditions": [], **changes}
+            updated = services.statement_update(
+                statement=statement, user=_caller(request), expected_version=version, locked=True, **changes
+            )
         return self._output(updated)
 
     def perform_destroy(self, instance: Statement) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from rest_framework.authtoken.models import Token
@@ -929,6 +930,7 @@ def statement_update(
     statement: Statement,
     user: User,
     expected_version: int | None = None,
+    locked: bool = False,
     **changes: Any,
 ) -> Statement:
     """Change a statement's span, stance, speaker, addressee, note or conditions.
@@ -936,14 +938,21 @@ def statement_update(
     Only the fields given change; `conditions`, when given, replaces the whole list. With
     `expected_version`, a statement edited by someone else in the meantime is refused instead of
     overwritten. A content change after a verdict sends the statement back to pending (the
-    verdict stays in the history); gold statements stay accepted.
+    verdict stays in the history); gold statements stay accepted. `locked`: the caller read
+    `statement` with its row lock (locked_statement_rows) in the transaction it is still in, so
+    it is not read again.
     """
     if not permissions.can_edit_statement(user, statement):
         raise PermissionDenied("You can only edit your own statements.")
     unknown = set(changes) - {*_CONTENT_FIELDS, "conditions"}
     if unknown:
         raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
-    statement = _lock_statement(statement, expected_version)
+    if locked:
+        if not transaction.get_connection(statement._state.db).in_atomic_block:
+            raise RuntimeError("A statement read with its lock must be written in that transaction.")
+        _check_version(statement, expected_version)
+    else:
+        statement = _lock_statement(statement, expected_version)
     if ({"start", "end"} & set(changes)) and "quote" not in changes:
         raise ValidationError({"quote": ["Send the quote with new offsets, so they can be checked."]})
     data = dict(changes)
@@ -1007,17 +1016,25 @@ def statement_delete(*, statement: Statement, user: User) -> None:
     statement.delete()
 
 
+def locked_statement_rows[Q: QuerySet[Statement]](statements: Q) -> Q:
+    """`statements` read with their row locks and what a write needs with them (inside a
+    transaction): the lock every write to a statement or its conditions takes first, so that
+    concurrent writers queue up. A caller that reads its statement so (the API's edit, which
+    also checks visibility and permission on it) passes `locked=True` to statement_update."""
+    return statements.select_for_update(of=("self",)).select_related("article", "speaker", "addressee")
+
+
 def _lock_statement(statement: Statement, expected_version: int | str | None) -> Statement:
-    """Lock the statement's row (every write to it or its conditions takes this lock first, so
-    concurrent writers queue up) and refuse a stale `expected_version`."""
-    locked = (
-        Statement.objects.select_for_update(of=("self",))
-        .select_related("article", "speaker", "addressee")
-        .filter(pk=statement.pk)
-        .first()
-    )
+    """Lock the statement's row (locked_statement_rows) and refuse a stale `expected_version`."""
+    locked = locked_statement_rows(Statement.objects.filter(pk=statement.pk)).first()
     if locked is None:
         raise Statement.DoesNotExist("This statement was deleted in the meantime.")
+    _check_version(locked, expected_version)
+    return locked
+
+
+def _check_version(locked: Statement, expected_version: int | str | None) -> None:
+    """Refuse a stale `expected_version` of the locked statement."""
     if expected_version is not None:
         try:
             expected = int(expected_version)
@@ -1032,7 +1049,6 @@ def _lock_statement(statement: Statement, expected_version: int | str | None) ->
                     ]
                 }
             )
-    return locked
 
 
 def _condition_key(c: Condition) -> tuple[Any, ...]:

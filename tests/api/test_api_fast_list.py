@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from statements import permissions, services
 from statements.models import Membership, Role, Statement
@@ -169,3 +170,27 @@ def test_its_per_project_form_agrees_too(name, request, world):
         expected = {pk for pk in in_project.values_list("pk", flat=True) if pk in visible}
         found = in_project.filter(permissions.visible_statements_in_project_q(user, project))
         assert set(found.values_list("pk", flat=True)) == expected, project
+
+
+def test_an_edit_reads_its_statement_once_with_its_lock(analyst):
+    article = ArticleFactory()
+    statement = StatementFactory(article=article, user=analyst, conditions=[{"description": "If they agree"}])
+    api = client_for(analyst)
+    api.get(f"/api/statements/{statement.pk}/")
+
+    with CaptureQueriesContext(connection) as ctx:
+        body = {"note": "checked", "version": statement.version}
+        response = api.patch(f"/api/statements/{statement.pk}/", body, format="json")
+    assert response.status_code == 200 and response.json()["note"] == "checked"
+    sql = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+    reads = [q for q in sql if q.startswith("SELECT") and 'FROM "statements_statement"' in q]
+    assert len(reads) == 1, reads  # the view's read is the locked one; the service trusts it
+    if connection.vendor == "postgresql":
+        assert "FOR UPDATE" in reads[0]
+    # token with its user, memberships, the statement, its conditions (history), the update, the
+    # history row, the answer's row, its conditions and gold sources (one UNION)
+    assert len(sql) == 8, [q[:60] for q in sql]
+    # a stale version is still refused, and nothing changes
+    stale = api.patch(f"/api/statements/{statement.pk}/", {"note": "x", "version": 1}, format="json")
+    assert stale.status_code == 400 and "version" in stale.json()
+    assert Statement.objects.get(pk=statement.pk).note == "checked"
