@@ -5,10 +5,16 @@ bodies) before it passes them on, so a slow or stalled client ties up an nginx c
 and never a gunicorn thread. Every value can be set from the environment; the defaults suit a
 two-core machine.
 
-- `gthread` workers with threads: a worker answers other requests while one thread streams an
-  export or waits for the database. Three, not more: the requests are mostly CPU in Python, and
-  more threads per worker only queue on its GIL (bench/bench_load.py, 50 clients on 2 cores:
-  2 threads 111 requests/s, 3 105, 4 102, 8 94; reads p95 1.0 s with 2–3, 1.4 s with 8).
+- One `gthread` worker with three threads per gunicorn instance, and one instance per core
+  (systemd's annotator-web@PORT, `make serve`'s two), nginx choosing the instance with the fewest
+  requests in progress (`least_conn`). Several workers behind one instance's socket balance
+  badly: nginx keeps its connections to the instance open, each connection belongs to one
+  worker, and a worker takes every request on its connections however many it already has, so
+  one worker queues while another idles (bench/bench_load.py, 50 clients on 2 cores, two
+  instances: 2 workers × 3 threads each 211-224 requests/s, reads p95 474-545 ms; 1 worker × 3
+  threads 242 requests/s, p95 248 ms; 1 × 4 231, 260 ms; 1 × 6 222, 279 ms). Threads let a
+  worker answer while one of them streams an export or waits for the database; three, not
+  more: the requests are mostly CPU in Python and more threads only queue on the GIL.
   `timeout` is the worker's heartbeat (a worker that stops answering its master for that long
   is restarted), not a limit on a request's length, so a long streamed export is not cut off.
   Long work (big imports, exports to file, suggestion runs) goes to the background job worker
@@ -20,11 +26,10 @@ two-core machine.
 """
 
 import gc
-import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001").split(",")
-workers = int(os.environ.get("GUNICORN_WORKERS", str(min(4, multiprocessing.cpu_count()))))
+workers = int(os.environ.get("GUNICORN_WORKERS", "1"))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "3"))
 # The heartbeat (see above); nginx gives up on an upstream that sends nothing for 300 s.

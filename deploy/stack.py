@@ -241,7 +241,7 @@ def production_env(run_dir: Path, database_url: str) -> dict[str, str]:
         "DEBUG": "false",
         "SECRET_KEY": os.environ.get("SECRET_KEY") or secret.read_text().strip(),
         "SECURE_COOKIES": os.environ.get("SECURE_COOKIES", "false"),
-        "GUNICORN_WORKERS": os.environ.get("GUNICORN_WORKERS", "2"),
+        "GUNICORN_WORKERS": os.environ.get("GUNICORN_WORKERS", "1"),
         "JOBS_PROGRESS_DIR": str(run_dir / "jobs-progress"),
         "DEMO_PASSWORD_FILE": os.environ.get("DEMO_PASSWORD_FILE", str(ROOT / "run" / "serve-demo-password")),
     }
