@@ -21,8 +21,7 @@ from __future__ import annotations
 from typing import Any, TypeGuard
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, StringAgg, Subquery, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from statements.models import (
     Actor,
@@ -71,30 +70,6 @@ def roles(user: AnyUser | None) -> dict[int, str]:
         memo = dict(Membership.objects.filter(user_id=user.pk).values_list("project_id", "role"))
         setattr(user, _MEMO, memo)
     return memo
-
-
-def roles_expression(user_field: str) -> Subquery:
-    """roles() as an annotation on a query that reads the user anyway (`user_field`: the path to
-    the user's id there): the memberships as `project:role,…`, for remember_roles(). The API's
-    token lookup reads the user and the roles so in one query instead of two."""
-    pairs = (
-        Membership.objects.filter(user_id=OuterRef(user_field))
-        .order_by()
-        .values("user_id")
-        .annotate(pairs=StringAgg(Concat(Cast("project_id", CharField()), Value(":"), "role"), Value(",")))
-        .values("pairs")
-    )
-    return Subquery(pairs[:1], output_field=CharField())
-
-
-def remember_roles(user: User, pairs: str | None) -> None:
-    """Keep on `user` the roles read by roles_expression() (roles() then asks no query)."""
-    memo: dict[int, str] = {}
-    for pair in (pairs or "").split(","):
-        if pair:
-            project, role = pair.split(":", 1)
-            memo[int(project)] = role
-    setattr(user, _MEMO, memo)
 
 
 def forget_roles(user: AnyUser | None) -> None:
