@@ -113,23 +113,28 @@ def project_rows(user: AnyUser) -> QuerySet[Project]:
 
 @dataclass(slots=True)
 class Document:
-    """One row of the project page: an article's list columns and the statements the user may
-    see on it (`n_statements`, by stance, `n_mine`), with both progresses."""
+    """One row of the project page. `documents()` sets the user's own side (their statements,
+    their progress, the assignments); `fill_documents()` the rest for the rows of one page: the
+    article's list columns and the statements the user may see on it (`n_statements`, by
+    stance) with the team's progress."""
 
     pk: int
-    title: str
-    source: str
-    published: dt.date | None
-    dateline: str
-    language: str
-    n_statements: int
-    n_support: int
-    n_caveat: int
-    n_demand: int
+    matches: bool  # kept by the page's filters (search, source, actor)
     n_mine: int
     my_progress: str
-    team_progress: str
-    matches: bool  # kept by the page's filters (search, source, actor)
+    blind: bool  # the user sees only their own statements here
+    n_assigned: int
+    n_finished: int
+    title: str = ""
+    source: str = ""
+    published: dt.date | None = None
+    dateline: str = ""
+    language: str = ""
+    n_statements: int = 0
+    n_support: int = 0
+    n_caveat: int = 0
+    n_demand: int = 0
+    team_progress: str = NOT_STARTED
 
     def get_absolute_url(self) -> str:
         return reverse("article_detail", args=[self.pk])
@@ -138,7 +143,8 @@ class Document:
 @dataclass(frozen=True, slots=True)
 class Documents:
     """The project page's documents: `rows`, those kept by the filters and the progress
-    filter, in DOCUMENT_ORDER; `counts`, the user's progress over all of them (and "total")."""
+    filter, in DOCUMENT_ORDER (fill_documents() completes the ones a page shows); `counts`, the
+    user's progress over all of them (and "total")."""
 
     rows: list[Document]
     counts: dict[str, int]
@@ -166,35 +172,25 @@ def team_progress(*, n_statements: int, n_open: int, n_assigned: int, n_finished
     return IN_PROGRESS if n_open else DONE  # without: done when none is still open
 
 
+# open: waiting for a verdict, or sent back to its annotator
+_OPEN_SQL = f"st.status IN ('{Status.PENDING.value}', '{Status.CHANGES_REQUESTED.value}')"
+
+
+def _by(condition: str) -> str:
+    return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+
 def _documents_sql(
     user: AnyUser, project: Project, filtered: QuerySet[Article] | None
 ) -> tuple[str, list[Any]]:
-    """Every article of the project with its statements counted per article, all and the
-    user's (n, by stance, open), and its assignments (how many, finished, the user's), grouped
-    once per table: no correlated subquery per article and count (the ORM's form of this page
-    ran eleven per article, for the page and again for the summary). `filtered`: the articles
-    the page's filters keep, as a subquery (a column says which rows it keeps)."""
+    """Every article of the project with the user's own statements on it (how many, how many
+    open) and its assignments (how many, finished, the user's), each table grouped once and only
+    over the rows concerned (the user's statements: an index range), so that the cost follows
+    the user's work and the number of articles, not the project's statements. `filtered`: the
+    articles the page's filters keep, as a subquery (a column says which rows it keeps)."""
     article, statement = Article._meta.db_table, Statement._meta.db_table
     assignment = ArticleAssignment._meta.db_table
-
-    def by(condition: str) -> str:
-        return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
-
-    # open: waiting for a verdict, or sent back to its annotator
-    open_ = f"st.status IN ('{Status.PENDING.value}', '{Status.CHANGES_REQUESTED.value}')"
-    stance = {value: f"st.stance = '{value}'" for value in (Stance.SUPPORT, Stance.CAVEAT, Stance.DEMAND)}
-    mine = "st.annotator_id = %s"
-    counts = ", ".join(
-        [
-            "COUNT(*) AS n",
-            *(f"{by(c)} AS n_{v}" for v, c in stance.items()),
-            f"{by(open_)} AS n_open",
-            f"{by(mine)} AS m",
-            *(f"{by(f'{mine} AND {c}')} AS m_{v}" for v, c in stance.items()),
-            f"{by(f'{mine} AND {open_}')} AS m_open",
-        ]
-    )
-    params: list[Any] = [user.pk] * 5 + [project.pk]
+    params: list[Any] = []
     matches = "1"
     if filtered is not None:
         try:
@@ -203,24 +199,21 @@ def _documents_sql(
             matches = "0"
         else:
             matches = f"CASE WHEN a.id IN ({sub}) THEN 1 ELSE 0 END"
-            params = [*sub_params, *params]
+            params += sub_params
     sql = (
-        f"SELECT a.id, a.title, a.source, a.published, a.dateline, a.language, {matches},"
-        " s.n, s.n_support, s.n_caveat, s.n_demand, s.n_open, s.m, s.m_support, s.m_caveat, s.m_demand,"
-        " s.m_open, g.n_assigned, g.n_finished, g.me, g.me_finished"
+        f"SELECT a.id, {matches}, m.m, m.m_open, g.n_assigned, g.n_finished, g.me, g.me_finished"
         f" FROM {article} a"
-        f" LEFT JOIN (SELECT st.article_id, {counts} FROM {statement} st"
-        f" JOIN {article} sa ON sa.id = st.article_id WHERE sa.project_id = %s GROUP BY st.article_id) s"
-        " ON s.article_id = a.id"
+        f" LEFT JOIN (SELECT st.article_id, COUNT(*) AS m, {_by(_OPEN_SQL)} AS m_open FROM {statement} st"
+        f" WHERE st.annotator_id = %s AND st.article_id IN (SELECT id FROM {article} WHERE project_id = %s)"
+        " GROUP BY st.article_id) m ON m.article_id = a.id"
         " LEFT JOIN (SELECT ga.article_id, COUNT(*) AS n_assigned,"
-        " SUM(CASE WHEN ga.finished_at IS NOT NULL THEN 1 ELSE 0 END) AS n_finished,"
-        " SUM(CASE WHEN ga.analyst_id = %s THEN 1 ELSE 0 END) AS me,"
-        " SUM(CASE WHEN ga.analyst_id = %s AND ga.finished_at IS NOT NULL THEN 1 ELSE 0 END) AS me_finished"
-        f" FROM {assignment} ga JOIN {article} gaa ON gaa.id = ga.article_id WHERE gaa.project_id = %s"
+        f" {_by('ga.finished_at IS NOT NULL')} AS n_finished, {_by('ga.analyst_id = %s')} AS me,"
+        f" {_by('ga.analyst_id = %s AND ga.finished_at IS NOT NULL')} AS me_finished"
+        f" FROM {assignment} ga WHERE ga.article_id IN (SELECT id FROM {article} WHERE project_id = %s)"
         " GROUP BY ga.article_id) g ON g.article_id = a.id"
         f" WHERE a.project_id = %s ORDER BY {_ORDER_SQL}"
     )
-    return sql, [*params, user.pk, user.pk, project.pk, project.pk]
+    return sql, [*params, user.pk, project.pk, user.pk, user.pk, project.pk, project.pk]
 
 
 def documents(
@@ -232,12 +225,10 @@ def documents(
     actor_id: int | None = None,
     progress: str = "",
 ) -> Documents:
-    """The project page's documents (one query): for each article of the project, the counts of
-    the statements the user may see (as `catalog.article_rows` counts them: on an article where
-    the user is blind, only their own; `permissions.blind_on`) and the two progresses; the rows
-    the page's search and filters keep (`catalog.article_rows`' rules, as a subquery) and, with
-    `progress`, that progress of the user's; and the user's progress over all documents. A user
-    who is not a member (the page is theirs to read only through a role) sees no statements."""
+    """The project page's documents (one query): every article of the project with the user's
+    progress on it; the rows the page's search and filters keep (`catalog.article_rows`' rules,
+    as a subquery) and, with `progress`, that progress of the user's; and the user's progress
+    over all documents. fill_documents() then completes the rows a page shows."""
     filtered = None
     if q.strip() or source or actor_id is not None:
         filtered = catalog.article_rows(user, project=project.pk, q=q, source=source, actor_id=actor_id)
@@ -248,40 +239,86 @@ def documents(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
-    for pk, title, src, published, dateline, language, hit, *numbers in fetched:
-        n, n_support, n_caveat, n_demand, n_open, m, m_support, m_caveat, m_demand, m_open = (
-            int(x or 0) for x in numbers[:10]
-        )
-        n_assigned, n_finished, me, me_finished = (int(x or 0) for x in numbers[10:])
-        if not member:
-            n = n_support = n_caveat = n_demand = n_open = m = m_open = 0
-        elif permissions.blind_on(user, project, assigned=bool(me), finished=bool(me_finished)):
-            n, n_support, n_caveat, n_demand, n_open = m, m_support, m_caveat, m_demand, m_open
+    for pk, hit, *numbers in fetched:
+        m, m_open, n_assigned, n_finished, me, me_finished = (int(x or 0) for x in numbers)
+        if not member:  # no statement is visible to a non-member, not even their own
+            m = m_open = 0
         mine = my_progress(n_mine=m, n_mine_open=m_open, assigned=bool(me), finished=bool(me_finished))
         counts[mine] += 1
+        if hit and (progress not in PROGRESS_VALUES or mine == progress):
+            rows.append(
+                Document(
+                    pk=pk,
+                    matches=True,
+                    n_mine=m,
+                    my_progress=mine,
+                    # on an article where the user is blind, they see only their own statements
+                    blind=permissions.blind_on(user, project, assigned=bool(me), finished=bool(me_finished)),
+                    n_assigned=n_assigned,
+                    n_finished=n_finished,
+                )
+            )
+    return Documents(rows, {**counts, "total": sum(counts.values())})
+
+
+def fill_documents(user: AnyUser, project: Project, rows: list[Document]) -> list[Document]:
+    """Complete the project page's `rows` (one page of documents(), all of one project) with the
+    article's list columns and the statements the user may see on it, counted as
+    `catalog.article_rows` counts them (on an article where the user is blind, only their own;
+    nothing for a non-member), and the team's progress: one query, grouped over the statements
+    of these articles only."""
+    if not rows:
+        return rows
+    article, statement = Article._meta.db_table, Statement._meta.db_table
+    stance = {value: f"st.stance = '{value}'" for value in (Stance.SUPPORT, Stance.CAVEAT, Stance.DEMAND)}
+    mine = "st.annotator_id = %s"
+    counted = ", ".join(
+        [
+            "COUNT(*) AS n",
+            *(f"{_by(c)} AS n_{v}" for v, c in stance.items()),
+            f"{_by(_OPEN_SQL)} AS n_open",
+            *(f"{_by(f'{mine} AND {c}')} AS m_{v}" for v, c in stance.items()),
+            f"{_by(f'{mine} AND {_OPEN_SQL}')} AS m_open",
+        ]
+    )
+    ids = [row.pk for row in rows]
+    marks = ", ".join(["%s"] * len(ids))
+    sql = (
+        "SELECT a.id, a.title, a.source, a.published, a.dateline, a.language, s.n, s.n_support,"
+        " s.n_caveat, s.n_demand, s.n_open, s.m_support, s.m_caveat, s.m_demand, s.m_open"
+        f" FROM {article} a LEFT JOIN (SELECT st.article_id, {counted} FROM {statement} st"
+        f" WHERE st.article_id IN ({marks}) GROUP BY st.article_id) s ON s.article_id = a.id"
+        f" WHERE a.project_id = %s AND a.id IN ({marks})"
+    )
+    params = [user.pk] * 4 + ids + [project.pk] + ids
+    member = permissions.role_in(user, project) is not None
+    by_id = {row.pk: row for row in rows}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    for pk, title, src, published, dateline, language, *numbers in fetched:
+        n, n_support, n_caveat, n_demand, n_open, m_support, m_caveat, m_demand, m_open = (
+            int(x or 0) for x in numbers
+        )
+        row = by_id[pk]
+        if not member:
+            n = n_support = n_caveat = n_demand = n_open = 0
+        elif row.blind:
+            n, n_support, n_caveat, n_demand, n_open = row.n_mine, m_support, m_caveat, m_demand, m_open
         if isinstance(published, str):  # SQLite's raw rows: ISO text
             published = dt.date.fromisoformat(published)
-        row = Document(
-            pk=pk,
-            title=title,
-            source=src,
-            published=published,
-            dateline=dateline,
-            language=language,
-            n_statements=n,
-            n_support=n_support,
-            n_caveat=n_caveat,
-            n_demand=n_demand,
-            n_mine=m,
-            my_progress=mine,
-            team_progress=team_progress(
-                n_statements=n, n_open=n_open, n_assigned=n_assigned, n_finished=n_finished
-            ),
-            matches=bool(hit),
+        row.title, row.source, row.published, row.dateline, row.language = (
+            title,
+            src,
+            published,
+            dateline,
+            language,
         )
-        if row.matches and (progress not in PROGRESS_VALUES or mine == progress):
-            rows.append(row)
-    return Documents(rows, {**counts, "total": sum(counts.values())})
+        row.n_statements, row.n_support, row.n_caveat, row.n_demand = n, n_support, n_caveat, n_demand
+        row.team_progress = team_progress(
+            n_statements=n, n_open=n_open, n_assigned=row.n_assigned, n_finished=row.n_finished
+        )
+    return rows
 
 
 # --------------------------------------------------------------------------------------------

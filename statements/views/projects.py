@@ -141,6 +141,7 @@ def project_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         user, project, q=q, source=source, actor_id=actor_id, progress=progress
     )
     page = Paginator(documents.rows, DOCUMENT_PAGE_SIZE).get_page(request.GET.get("page"))
+    project_reads.fill_documents(user, project, list(page.object_list))
     can_annotate = permissions.can_annotate(user, project)
     can_upload = permissions.can_create_article(user, project)
     list_url = project.get_absolute_url()

@@ -13,7 +13,14 @@ from django.utils import timezone
 from statements import permissions
 from statements.models import Article, ArticleAssignment, Membership, Role, Statement, Status
 from statements.selectors import catalog
-from statements.selectors.projects import DOCUMENT_ORDER, DONE, IN_PROGRESS, NOT_STARTED, documents
+from statements.selectors.projects import (
+    DOCUMENT_ORDER,
+    DONE,
+    IN_PROGRESS,
+    NOT_STARTED,
+    documents,
+    fill_documents,
+)
 from tests.factories import ActorFactory, ArticleFactory, ProjectFactory, StatementFactory, UserFactory
 
 QUOTES = ["We agree with the proposals to cease hostilities", "very promising", "do the right thing"]
@@ -76,6 +83,12 @@ def team(db):
     return project, users, made, speaker
 
 
+def _filled(user, project, **filters):
+    found = documents(user, project, **filters)
+    fill_documents(user, project, found.rows)
+    return found
+
+
 def _orm_counts(user, project, **filters):
     rows = catalog.article_rows(user, project=project.pk, **filters)
     return {a.pk: tuple(getattr(a, name) for name in COUNTED) for a in rows}
@@ -86,8 +99,9 @@ def test_it_counts_what_the_orm_form_of_the_rule_counts_in_document_order(team, 
     project, users, made, _speaker = team
     user = users[who]
     with CaptureQueriesContext(connection) as queries:
-        found = documents(user, project)
-    assert len([q for q in queries if "statements_membership" not in q["sql"]]) == 1
+        found = _filled(user, project)  # every row filled: as many as pages hold, or more
+    # the documents with the user's progress, then the rows' counts (the memberships aside)
+    assert len([q for q in queries if "statements_membership" not in q["sql"]]) == 2
     expected = _orm_counts(user, project)
     assert {d.pk: tuple(getattr(d, name) for name in COUNTED) for d in found.rows} == expected
     order = list(
@@ -111,7 +125,7 @@ def test_it_counts_what_the_orm_form_of_the_rule_counts_in_document_order(team, 
 
 def test_a_blind_analyst_counts_only_their_own_where_they_are_blind(team):
     project, users, made, _speaker = team
-    found = {d.pk: d for d in documents(users["blind"], project).rows}
+    found = {d.pk: d for d in _filled(users["blind"], project).rows}
     for article in made[:3]:
         own = Statement.objects.filter(article=article, annotator=users["blind"]).count()
         assert found[article.pk].n_statements == own
@@ -135,7 +149,7 @@ def test_its_filters_keep_what_the_article_lists_filters_keep(team, filters, who
     if filters.get("actor_id") == "speaker":
         filters = {"actor_id": speaker.pk}
     user = users[who]
-    found = documents(user, project, **filters)
+    found = _filled(user, project, **filters)
     assert {d.pk: tuple(getattr(d, name) for name in COUNTED) for d in found.rows} == _orm_counts(
         user, project, **filters
     )
@@ -156,6 +170,6 @@ def test_the_progress_filter_keeps_that_progress_of_mine(team):
 
 def test_a_user_outside_the_project_sees_no_statements(team):
     project, users, made, _speaker = team
-    found = documents(users["outsider"], project)
+    found = _filled(users["outsider"], project)
     assert all(d.n_statements == 0 and d.n_mine == 0 for d in found.rows)
     assert found.counts[NOT_STARTED] == len(made)
