@@ -621,10 +621,11 @@ class StatementViewSet(ApiViewMixin, viewsets.ModelViewSet):
             return s.StatementUpdateSerializer
         return s.StatementSerializer
 
-    def _output(self, statement: Statement, status_code: int = status.HTTP_200_OK) -> Response:
-        return Response(
-            statement_rows.render(statement_rows.RawPage.written(statement.pk))[0], status=status_code
-        )
+    def _output(
+        self, statement: Statement, status_code: int = status.HTTP_200_OK, *, childless: bool = False
+    ) -> Response:
+        rows = statement_rows.render(statement_rows.RawPage.written(statement.pk), childless=childless)
+        return Response(rows[0], status=status_code)
 
     def filter_queryset(self, queryset: QuerySet[Any, Any]) -> QuerySet[Any, Any]:
         """A write names its statement by id: the list's filters (a FilterSet, ~2 ms) do not
@@ -638,7 +639,8 @@ class StatementViewSet(ApiViewMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         statement = services.statement_create(user=_caller(request), **data)
-        return self._output(statement, status.HTTP_201_CREATED)
+        # just created: no gold sources, and no conditions unless it was given some
+        return self._output(statement, status.HTTP_201_CREATED, childless=not data.get("conditions"))
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         partial = kwargs.pop("partial", False)

@@ -160,15 +160,8 @@ def _aware(value: Any) -> dt.datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
-def render(page: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The API's JSON of each statement of `page` (rows from `rows()` or RawPage): one more
-    query, the conditions in their order and the gold statements' sources in the statements'
-    order (one UNION, hand-written: the ORM's two cost more than the rows)."""
-    ids = [row["id"] for row in page]
-    conditions: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    sources: dict[int, list[int]] = defaultdict(list)
-    if not ids:
-        return []
+def _children(ids: list[int]) -> list[tuple[Any, ...]]:
+    """The conditions and gold sources of the statements `ids`, as render() reads them."""
     of_conditions, params = _ids_in("c.statement_id", ids)
     of_sources, more = _ids_in("t.from_statement_id", ids)
     through = Statement.adjudicated_from.through._meta.db_table
@@ -186,7 +179,21 @@ def render(page: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *more])
-        found = cursor.fetchall()
+        return list(cursor.fetchall())
+
+
+def render(page: Sequence[dict[str, Any]], *, childless: bool = False) -> list[dict[str, Any]]:
+    """The API's JSON of each statement of `page` (rows from `rows()` or RawPage): one more
+    query, the conditions in their order and the gold statements' sources in the statements'
+    order (one UNION, hand-written: the ORM's two cost more than the rows). `childless`: the
+    caller knows that these statements have neither (one just created without conditions), so
+    the query is not made."""
+    ids = [row["id"] for row in page]
+    conditions: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    sources: dict[int, list[int]] = defaultdict(list)
+    if not ids:
+        return []
+    found: list[tuple[Any, ...]] = [] if childless else _children(ids)
     # The order (conditions by position, id; sources as Statement.Meta.ordering: article, start,
     # -end, id), in Python: a UNION takes one ORDER BY for both kinds.
     found.sort(key=lambda r: (r[0], r[7], r[2]) if r[0] == 0 else (1, r[8], r[9], -r[10], r[11]))

@@ -924,7 +924,6 @@ def statement_create(
 _CONTENT_FIELDS = ("start", "end", "quote", "stance", "speaker", "addressee", "note")
 
 
-@transaction.atomic
 def statement_update(
     *,
     statement: Statement,
@@ -940,16 +939,27 @@ def statement_update(
     overwritten. A content change after a verdict sends the statement back to pending (the
     verdict stays in the history); gold statements stay accepted. `locked`: the caller read
     `statement` with its row lock (locked_statement_rows) in the transaction it is still in, so
-    it is not read again.
+    it is not read again, and the caller's transaction is the unit of work (no savepoint of its
+    own: an error rolls the caller's transaction back).
     """
+    if locked:
+        if not transaction.get_connection(statement._state.db).in_atomic_block:
+            raise RuntimeError("A statement read with its lock must be written in that transaction.")
+        return _statement_update(statement, user, expected_version, changes, locked=True)
+    with transaction.atomic():
+        return _statement_update(statement, user, expected_version, changes, locked=False)
+
+
+def _statement_update(
+    statement: Statement, user: User, expected_version: int | None, changes: dict[str, Any], *, locked: bool
+) -> Statement:
+    """statement_update() inside its transaction."""
     if not permissions.can_edit_statement(user, statement):
         raise PermissionDenied("You can only edit your own statements.")
     unknown = set(changes) - {*_CONTENT_FIELDS, "conditions"}
     if unknown:
         raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
     if locked:
-        if not transaction.get_connection(statement._state.db).in_atomic_block:
-            raise RuntimeError("A statement read with its lock must be written in that transaction.")
         _check_version(statement, expected_version)
     else:
         statement = _lock_statement(statement, expected_version)

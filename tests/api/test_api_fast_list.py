@@ -190,7 +190,40 @@ def test_an_edit_reads_its_statement_once_with_its_lock(analyst):
     # token with its user, memberships, the statement, its conditions (history), the update, the
     # history row, the answer's row, its conditions and gold sources (one UNION)
     assert len(sql) == 8, [q[:60] for q in sql]
+    # one savepoint pair: the view's transaction inside the test's; the service takes none of
+    # its own when the caller holds the lock
+    assert len([q for q in ctx.captured_queries if "SAVEPOINT" in q["sql"]]) == 2
     # a stale version is still refused, and nothing changes
     stale = api.patch(f"/api/statements/{statement.pk}/", {"note": "x", "version": 1}, format="json")
     assert stale.status_code == 400 and "version" in stale.json()
     assert Statement.objects.get(pk=statement.pk).note == "checked"
+
+
+def test_a_create_answers_its_conditions_and_skips_the_query_without_any(analyst):
+    article = ArticleFactory()
+    api = client_for(analyst)
+    api.get("/api/statements/")
+    quote = "We agree with the proposals to cease hostilities"
+    start = article.text.index(quote)
+    body = {
+        "article": article.pk,
+        "start": start,
+        "end": start + len(quote),
+        "quote": quote,
+        "stance": "support",
+    }
+    with CaptureQueriesContext(connection) as bare:
+        created = api.post("/api/statements/", body, format="json")
+    assert created.status_code == 201 and created.json()["conditions"] == []
+    n_bare = len(bare.captured_queries)  # (the next request clears the query log)
+    with CaptureQueriesContext(connection) as with_one:
+        conditioned = api.post(
+            "/api/statements/", {**body, "conditions": [{"description": "If they agree"}]}, format="json"
+        )
+    assert conditioned.status_code == 201
+    n_with_one = len(with_one.captured_queries)
+    assert [c["description"] for c in conditioned.json()["conditions"]] == ["If they agree"]
+    stored = api.get(f"/api/statements/{created.json()['id']}/").json()
+    assert stored == created.json()  # the answer is what a read gives
+    # the conditions' insert and the answer's conditions read: two more
+    assert n_with_one == n_bare + 2
