@@ -64,7 +64,6 @@ PROGRESS_VALUES = {value for value, _ in PROGRESS_CHOICES}
 # previous / next follow it. Newest first, undated last, then the newest added first. Explicit
 # about NULLs because PostgreSQL and SQLite sort them differently by default.
 DOCUMENT_ORDER: tuple[OrderBy, OrderBy] = (F("published").desc(nulls_last=True), F("pk").desc())
-_REVERSE_ORDER: tuple[OrderBy, OrderBy] = (F("published").asc(nulls_first=True), F("pk").asc())
 
 
 def _count(rows: QuerySet[Any], group_by: str) -> Coalesce:
@@ -119,7 +118,6 @@ class Document:
     stance) with the team's progress."""
 
     pk: int
-    matches: bool  # kept by the page's filters (search, source, actor)
     n_mine: int
     my_progress: str
     blind: bool  # the user sees only their own statements here
@@ -249,7 +247,6 @@ def documents(
             rows.append(
                 Document(
                     pk=pk,
-                    matches=True,
                     n_mine=m,
                     my_progress=mine,
                     # on an article where the user is blind, they see only their own statements

@@ -227,3 +227,13 @@ def test_a_create_answers_its_conditions_and_skips_the_query_without_any(analyst
     assert stored == created.json()  # the answer is what a read gives
     # the conditions' insert and the answer's conditions read: two more
     assert n_with_one == n_bare + 2
+
+
+def test_a_read_by_id_skips_the_filters_only_without_parameters(analyst):
+    article = ArticleFactory()
+    api = client_for(analyst)
+    assert api.get(f"/api/articles/{article.pk}/").status_code == 200
+    # with a parameter the list's filters run as before: a bad value is a 400, a mismatch a 404
+    bad = api.get(f"/api/articles/{article.pk}/?published_after=not-a-date")
+    assert bad.status_code == 400 and "published_after" in bad.json()
+    assert api.get(f"/api/articles/{article.pk}/?source=Nowhere").status_code == 404

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 
 from statements import services
 from statements.models import Condition, EventAction, Statement, StatementEvent, Status
@@ -215,3 +216,23 @@ def test_condition_add_and_delete_are_edits_of_the_statement(analyst):
     services.condition_delete(condition=condition, user=analyst)
     assert statement.conditions.count() == 0
     assert StatementEvent.objects.filter(statement=statement, action=EventAction.UPDATED).count() == 2
+
+
+def test_a_locked_update_needs_the_callers_transaction(analyst):
+    statement = StatementFactory(user=analyst)
+    with transaction.atomic():
+        locked = services.locked_statement_rows(Statement.objects.filter(pk=statement.pk)).get()
+        updated = services.statement_update(statement=locked, user=analyst, locked=True, note="in it")
+        with pytest.raises(ValidationError):  # the version is still checked, on the locked row
+            services.statement_update(
+                statement=locked, user=analyst, locked=True, expected_version=locked.version - 1, note="x"
+            )
+    assert updated.note == Statement.objects.get(pk=statement.pk).note == "in it"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locked_update_outside_a_transaction_is_refused(analyst):
+    statement = StatementFactory(user=analyst)
+    with pytest.raises(RuntimeError, match="transaction"):
+        services.statement_update(statement=statement, user=analyst, locked=True, note="lost")
+    assert Statement.objects.get(pk=statement.pk).note == ""
