@@ -106,7 +106,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # small API read). This backend's health check replaces a kept connection whose file was
     # moved, replaced or deleted (annotator/sqlite_backend/base.py).
     DATABASES["default"]["ENGINE"] = "annotator.sqlite_backend"
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend whose health check polls the kept connection's socket instead of sending
+    # SELECT 1 on every request (annotator/postgresql_backend/base.py).
+    DATABASES["default"]["ENGINE"] = "annotator.postgresql_backend"
+if DATABASES["default"]["ENGINE"] == "annotator.postgresql_backend" and env_bool(
     "DB_PREPARED_STATEMENTS", True
 ):
     # Server-side parameters and prepared statements (psycopg prepares a query the second time
@@ -169,6 +173,10 @@ if env_str("REDIS_URL"):
         "TIMEOUT": 24 * 3600,
     }
 
+# Sessions in the database, read with one hand-written query (annotator/session_store.py);
+# with REDIS_URL, Django's cached_db store (below).
+SESSION_ENGINE = "annotator.session_store"
+
 # More than one app server (README "Running in production"): with REDIS_URL the default cache
 # (the dashboard's numbers, shared by every process and machine) lives in Redis, and so do the
 # sessions (cached_db: read from Redis, written through to the database, so a Redis restart
@@ -183,6 +191,8 @@ if env_str("REDIS_URL"):
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_USER_MODEL = "statements.User"
+# ModelBackend, with the signed-in user read together with their memberships (one query).
+AUTHENTICATION_BACKENDS = ["statements.permissions.MemberBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "article_list"
 LOGOUT_REDIRECT_URL = "login"

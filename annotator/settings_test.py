@@ -27,7 +27,7 @@ TASKS["database"] = {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # Tests never share a cache or sessions, even when REDIS_URL is set in the environment (the
 # autouse fixture clears the default cache before every test).
 CACHES["default"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "annotator"}  # noqa: F405
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "annotator.session_store"
 
 # SQLite: a test database in a file, not in memory. Django shares one in-memory connection between
 # the live server's threads and the test (LiveServerTestCase); the page's parallel requests (the

@@ -135,6 +135,13 @@ def build(articles: list[dict]) -> dict:
                 conditions=conditions,
             )
         built[size] = {"article": article, "spans": spans, "load_s": time.perf_counter() - started}
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        # The planner's statistics of the loaded tables, which autovacuum gathers within a minute of
+        # a load in any running database; measured before that, the plans are those of empty
+        # tables (a saved entry's place took 3.5 ms instead of 0.07 at 2,000 statements).
+        cursor.execute("ANALYZE")
     return {"users": users, "actors": actors, "articles": built}
 
 

@@ -110,9 +110,10 @@ class StatementRow:
 
 def _page_where(article: Article, user: AnyUser, *, mine: bool, gold: bool) -> tuple[str, list[Any]]:
     """The statements (alias s) of `article` the annotate page's layer shows `user`: those they
-    may see (permissions.visible_statements_sql, the same rule as the ORM's Q), not orphaned
+    may see (permissions.visible_statements_in_project_sql: the visibility rule without the
+    project test, which the article's project answers once), not orphaned
     (no span in the current text, issue 14), only their own with `mine`, only gold with `gold`."""
-    visible, params = permissions.visible_statements_sql(user)
+    visible, params = permissions.visible_statements_in_project_sql(user, article)
     where = f"s.article_id = %s AND s.anchor_state <> %s AND {visible}"
     params = [article.pk, AnchorState.ORPHAN, *params]
     if mine:
@@ -130,26 +131,31 @@ _STATEMENT, _CONDITION = Statement._meta.db_table, Condition._meta.db_table
 _ACTOR, _USER = Actor._meta.db_table, User._meta.db_table
 
 
-def article_page_rows(
+_ROW_COLUMNS = (
+    's.id, s.start, s."end", s.quote, s.stance, s.status, s.is_gold, s.note, sp.name, ad.name,'
+    " s.annotator_id, u.first_name, u.last_name, u.username, c.id, c.description, c.evidence_start,"
+    " c.evidence_end, c.evidence_quote, c.evidence_orphan_of_id"
+)
+_ROW_JOINS = (
+    f"{_STATEMENT} s JOIN {_USER} u ON u.id = s.annotator_id"
+    f" LEFT JOIN {_ACTOR} sp ON sp.id = s.speaker_id LEFT JOIN {_ACTOR} ad ON ad.id = s.addressee_id"
+    f" LEFT JOIN {_CONDITION} c ON c.statement_id = s.id"
+)
+_ROW_ORDER = 's.start, s."end" DESC, s.id, c.position, c.id'
+
+
+def _rows_where(
     article: Article,
     user: AnyUser,
     *,
-    mine: bool = False,
-    gold: bool = False,
-    ids: Sequence[int] | None = None,
-    regions: Sequence[tuple[int, int]] | None = None,
-) -> list[StatementRow]:
-    """The statements of `article` that `user` may see (only their own with `mine`, only gold
-    ones with `gold`, only `ids`, in that order, when given; only those whose span or a
-    condition's evidence overlaps one of `regions`, code-point [start, end) ranges, when given:
-    what a save redraws), in text order, with speaker, addressee, annotator and conditions, as
-    plain rows: one query however many there are (a LEFT JOIN on the conditions: one row per
-    condition, or one with NULLs)."""
+    mine: bool,
+    gold: bool,
+    ids: Sequence[int] | None,
+    regions: Sequence[tuple[int, int]] | None,
+) -> tuple[str, list[Any]]:
     where, params = _page_where(article, user, mine=mine, gold=gold)
     if ids is not None:
-        if not ids:
-            return []
-        where += f" AND s.id IN ({', '.join(['%s'] * len(ids))})"
+        where += f" AND s.id IN ({', '.join(['%s'] * len(ids)) or 'NULL'})"
         params += list(ids)
     if regions is not None:
         near = []
@@ -160,22 +166,19 @@ def article_page_rows(
             )
             params += [b, a, b, a]
         where += f" AND ({' OR '.join(near) or '1 = 0'})"
-    sql = (
-        'SELECT s.id, s.start, s."end", s.quote, s.stance, s.status, s.is_gold, s.note, sp.name, ad.name,'
-        " s.annotator_id, u.first_name, u.last_name, u.username, c.id, c.description, c.evidence_start,"
-        " c.evidence_end, c.evidence_quote, c.evidence_orphan_of_id"
-        f" FROM {_STATEMENT} s JOIN {_USER} u ON u.id = s.annotator_id"
-        f" LEFT JOIN {_ACTOR} sp ON sp.id = s.speaker_id LEFT JOIN {_ACTOR} ad ON ad.id = s.addressee_id"
-        f" LEFT JOIN {_CONDITION} c ON c.statement_id = s.id"
-        f' WHERE {where} ORDER BY s.start, s."end" DESC, s.id, c.position, c.id'
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchall()
+    return where, params
+
+
+def _statement_rows(found: Sequence[Sequence[Any]], offset: int = 0) -> list[StatementRow]:
+    """Rows of _ROW_COLUMNS (from column `offset` on; a row whose id is NULL is skipped) as
+    StatementRows, one per statement with its conditions, in the order found."""
     names: dict[int, str] = {}
     rows: dict[int, StatementRow] = {}
-    for values in found:
+    for whole in found:
+        values = whole[offset:] if offset else whole
         pk = values[0]
+        if pk is None:
+            continue
         row = rows.get(pk)
         if row is None:
             start, end, quote, stance, status, is_gold, note, speaker, addressee = values[1:10]
@@ -198,40 +201,97 @@ def article_page_rows(
             )
         if values[14] is not None:
             row.conditions.append(ConditionRow(*values[14:]))
-    if ids is not None:
-        return [rows[i] for i in ids if i in rows]
     return list(rows.values())
 
 
-def page_counts(article: Article, user: AnyUser, *, mine: bool = False, gold: bool = False) -> dict[str, int]:
-    """How many statements of each stance the annotate page's layer shows (one aggregate
-    query): the legend and the list heading after a save, without reading every row."""
-    where, params = _page_where(article, user, mine=mine, gold=gold)
+def article_page_rows(
+    article: Article,
+    user: AnyUser,
+    *,
+    mine: bool = False,
+    gold: bool = False,
+    ids: Sequence[int] | None = None,
+    regions: Sequence[tuple[int, int]] | None = None,
+) -> list[StatementRow]:
+    """The statements of `article` that `user` may see (only their own with `mine`, only gold
+    ones with `gold`, only `ids`, in that order, when given; only those whose span or a
+    condition's evidence overlaps one of `regions`, code-point [start, end) ranges, when given:
+    what a save redraws), in text order, with speaker, addressee, annotator and conditions, as
+    plain rows: one query however many there are (a LEFT JOIN on the conditions: one row per
+    condition, or one with NULLs)."""
+    if ids is not None and not ids:
+        return []
+    where, params = _rows_where(article, user, mine=mine, gold=gold, ids=ids, regions=regions)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT s.stance, COUNT(*) FROM {_STATEMENT} s WHERE {where} GROUP BY s.stance", params
+        cursor.execute(f"SELECT {_ROW_COLUMNS} FROM {_ROW_JOINS} WHERE {where} ORDER BY {_ROW_ORDER}", params)
+        rows = _statement_rows(cursor.fetchall())
+    if ids is not None:
+        by_id = {row.pk: row for row in rows}
+        return [by_id[i] for i in ids if i in by_id]
+    return rows
+
+
+# The list's text order (start, longest first, id): the statements after (start, end, id).
+_AFTER = '(s.start > %s OR (s.start = %s AND s."end" < %s) OR (s.start = %s AND s."end" = %s AND s.id > %s))'
+
+
+@dataclass(slots=True)
+class SavedView:
+    """What the answer to a save redraws (views/annotate.py, _after_save)."""
+
+    counts: dict[str, int]  # {stance: how many the layer shows}, stances with none left out
+    rows: list[StatementRow]  # article_page_rows(regions=…)
+    next_id: int | None  # the entry after the saved one in the list; None when last or not given
+
+
+def saved_view(
+    article: Article,
+    user: AnyUser,
+    *,
+    regions: Sequence[tuple[int, int]],
+    saved: tuple[int, int, int] | None,
+    mine: bool = False,
+    gold: bool = False,
+) -> SavedView:
+    """What the answer to a save redraws, in one query: how many statements of each stance the
+    layer shows (the legend and the list heading, without reading every row), the statements
+    overlapping `regions` (article_page_rows(regions=…)) and the id of the statement after the
+    `saved` one ((start, end, id); None after a delete) in the list's text order, where its
+    entry goes. Each is a derived table on the same layer rule, joined to the one-row counts: a
+    save waits for one round trip instead of three. Stances are the model's (a check constraint
+    keeps the column to them)."""
+    where, params = _page_where(article, user, mine=mine, gold=gold)
+    stances = list(Stance.values)
+    counts = ", ".join(f"COUNT(CASE WHEN s.stance = %s THEN 1 END) AS n{i}" for i in range(len(stances)))
+    sql = f"SELECT k.*, nx.id, r.* FROM (SELECT {counts} FROM {_STATEMENT} s WHERE {where}) k"
+    all_params: list[Any] = [*stances, *params]
+    if saved is not None:
+        start, end, pk = saved
+        sql += (
+            f" LEFT JOIN (SELECT s.id FROM {_STATEMENT} s WHERE {where} AND {_AFTER}"
+            ' ORDER BY s.start, s."end" DESC, s.id LIMIT 1) nx ON 1 = 1'
         )
-        return dict(cursor.fetchall())
-
-
-def next_in_list(
-    article: Article, user: AnyUser, row: StatementRow, *, mine: bool = False, gold: bool = False
-) -> int | None:
-    """The id of the statement after `row` in the list's text order (start, longest first, id),
-    or None when it is the last: where a saved statement's entry goes (one query)."""
-    where, params = _page_where(article, user, mine=mine, gold=gold)
-    after = (
-        '(s.start > %s OR (s.start = %s AND s."end" < %s) OR (s.start = %s AND s."end" = %s AND s.id > %s))'
+        all_params += [*params, start, start, end, start, end, pk]
+    else:
+        sql += " LEFT JOIN (SELECT NULL AS id) nx ON 1 = 1"
+    rows_where, rows_params = _rows_where(article, user, mine=mine, gold=gold, ids=None, regions=regions)
+    columns = ", ".join(f"{column.strip()} AS r{i}" for i, column in enumerate(_ROW_COLUMNS.split(",")))
+    order = "r.r1, r.r2 DESC, r.r0, r.r20, r.r14"  # _ROW_ORDER on the derived table's names
+    sql += (
+        f" LEFT JOIN (SELECT {columns}, c.position AS r20 FROM {_ROW_JOINS} WHERE {rows_where}) r ON 1 = 1"
+        f" ORDER BY {order}"
     )
-    params += [row.start, row.start, row.end, row.start, row.end, row.pk]
-    sql = (
-        f"SELECT s.id FROM {_STATEMENT} s WHERE {where} AND {after}"
-        ' ORDER BY s.start, s."end" DESC, s.id LIMIT 1'
-    )
+    all_params += rows_params
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchone()
-    return found[0] if found else None
+        cursor.execute(sql, all_params)
+        found = cursor.fetchall()
+    n = len(stances)
+    first = found[0]
+    return SavedView(
+        counts={stance: first[i] for i, stance in enumerate(stances) if first[i]},
+        rows=_statement_rows([values[: n + 1 + 20] for values in found], offset=n + 1),
+        next_id=first[n] if saved is not None else None,
+    )
 
 
 def stored_version(pk: int) -> tuple[Statement, str]:

@@ -17,11 +17,15 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
@@ -278,6 +282,36 @@ def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+# A fresh tagging panel is the same for every create on an article and layer but for the CSRF
+# token: rendered once per process with a marker in the token's place, the token filled in per
+# request (a save's answer spent a third of its rendering time on it). Bounded, and not kept in
+# DEBUG, where templates are reloaded when they change.
+_BLANK_TAGGERS: dict[tuple[int, str], str] = {}
+_BLANK_TAGGERS_MAX = 1024
+_CSRF_MARK = "csrf-token-placeholder-5f0b"
+
+
+def _blank_tagger(request: HtmxHttpRequest, article: Article, show: str) -> str:
+    """The `tagger` fragment with an empty form, out of band, with this request's CSRF token."""
+    key = (article.pk, show)
+    html = _BLANK_TAGGERS.get(key)
+    if html is None:
+        context = {
+            "article": article,
+            "show": show,
+            "stances": Stance.choices,
+            "oob": True,
+            "new_form": StatementForm(article=article),
+            "csrf_token": _CSRF_MARK,
+        }
+        html = render_to_string(f"{ARTICLE_PAGE}#tagger", context)
+        if not settings.DEBUG:
+            if len(_BLANK_TAGGERS) >= _BLANK_TAGGERS_MAX:
+                _BLANK_TAGGERS.clear()
+            _BLANK_TAGGERS[key] = html
+    return mark_safe(html.replace(_CSRF_MARK, get_token(request)))  # noqa: S308  # our own render; the token is [A-Za-z0-9]
+
+
 def _after_save(
     request: HtmxHttpRequest,
     article: Article,
@@ -286,6 +320,7 @@ def _after_save(
     *,
     regions: list[tuple[int, int]],
     statement_id: int,
+    span: tuple[int, int] | None,
     listed_before: bool,
     created: bool = False,
     deleted: bool = False,
@@ -298,17 +333,22 @@ def _after_save(
     counts and the list heading, the panel (the statement, or nothing after a delete) and,
     after a create, a fresh tagging panel. Element ids stay those of the full page
     (#article-text, #statement-<id>, #statement-items, #stance-counts, #list-heading, #panel,
-    #tagger). Queries: the counts, the statements overlapping the regions, where the entry
-    goes: none reads every row. When the list appears or empties, the whole workspace."""
+    #tagger). `span`: the statement's (start, end) as saved, None after a delete. One query
+    (workspace.saved_view): the counts, the statements overlapping the regions and where the
+    entry goes; none reads every row. When the list appears or empties, the whole workspace."""
     user = request.user
-    mine, gold = show == "mine", show == "gold"
-    counts = workspace.page_counts(article, user, mine=mine, gold=gold)
-    total = sum(counts.values())
-    if total == 0 or (created and total == 1) or not regions:
-        shown = None if deleted else statement_id
+    shown = None if deleted else statement_id
+    if not regions:
         return _after_write(request, article, show, message, shown, created=created, undo_url=undo_url)
     regions = _merged(regions)
-    rows = workspace.article_page_rows(article, user, regions=regions, mine=mine, gold=gold)
+    saved = None if deleted or span is None else (span[0], span[1], statement_id)
+    view = workspace.saved_view(
+        article, user, regions=regions, saved=saved, mine=show == "mine", gold=show == "gold"
+    )
+    counts, rows = view.counts, view.rows
+    total = sum(counts.values())
+    if total == 0 or (created and total == 1):
+        return _after_write(request, article, show, message, shown, created=created, undo_url=undo_url)
     text = article.text
     patches = []
     for a, b in regions:
@@ -328,10 +368,10 @@ def _after_save(
         "patches": patches,
         "removed_id": statement_id if listed_before else None,
         "item": item,
-        "item_before": workspace.next_in_list(article, user, row, mine=mine, gold=gold) if row else None,
+        "item_before": view.next_id if row else None,
         "stance_counts": [(value, label, counts.get(value, 0)) for value, label in Stance.choices],
         "n_statements": total,
-        "new_form": StatementForm(article=article) if created else None,
+        "tagger_html": _blank_tagger(request, article, show) if created else "",
         **_panel_context(request, article, [row] if row else [], editing=False, fresh=created),
     }
     response = render(request, f"{ARTICLE_PAGE}#saved", context)
@@ -402,6 +442,7 @@ def statement_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                     message,
                     regions=regions,
                     statement_id=statement.pk,
+                    span=(statement.start, statement.end),
                     listed_before=False,
                     created=True,
                 )
@@ -526,6 +567,7 @@ def statement_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                     "Statement updated.",
                     regions=old_spans + new_spans,
                     statement_id=statement.pk,
+                    span=(updated.start, updated.end),
                     listed_before=True,
                     undo_url=undo_url,
                 )
@@ -574,6 +616,7 @@ def statement_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "Statement deleted.",
             regions=spans,
             statement_id=pk,
+            span=None,
             listed_before=listed,
             deleted=True,
             undo_url=undo_url,

@@ -98,8 +98,8 @@ def test_it_issues_a_fixed_number_of_queries(
     for _ in range(n_articles):
         _double(ArticleFactory(), analyst, other_analyst)
     client.force_login(viewer)
-    # 1 session, 2 user, 3 the user's memberships (their projects), 4 statements (the user's
-    # blind articles are a subquery), 5 condition descriptions, 6 article lengths; 7 the
+    # 1 session, 2 user with their memberships (their projects), 3 statements (the user's
+    # blind articles are a subquery), 4 condition descriptions, 5 article lengths; 6 the
     # analysts' names
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert client.get(URL).status_code == 200

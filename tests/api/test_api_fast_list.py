@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from statements import permissions, services
-from statements.models import Membership, Role, Statement
+from statements.models import Article, Membership, Role, Statement
 from tests.api.test_api_resources import client_for
 from tests.factories import ActorFactory, ArticleFactory, ProjectFactory, StatementFactory, UserFactory
 
@@ -160,7 +160,7 @@ def test_it_leaves_every_other_query_to_the_filters(analyst, world):
 
 
 @pytest.mark.parametrize("name", USERS)
-def test_its_per_project_form_agrees_too(name, request, world):
+def test_its_per_project_forms_agree_too(name, request, world):
     user = _user(name, request, world)
     visible = set(
         Statement.objects.filter(permissions.visible_statements_q(user)).values_list("pk", flat=True)
@@ -170,6 +170,14 @@ def test_its_per_project_form_agrees_too(name, request, world):
         expected = {pk for pk in in_project.values_list("pk", flat=True) if pk in visible}
         found = in_project.filter(permissions.visible_statements_in_project_q(user, project))
         assert set(found.values_list("pk", flat=True)) == expected, project
+        where, params = permissions.visible_statements_in_project_sql(user, project)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT s.id FROM {Statement._meta.db_table} s JOIN {Article._meta.db_table} a"
+                f" ON a.id = s.article_id WHERE a.project_id = %s AND {where}",
+                [project.pk, *params],
+            )
+            assert {row[0] for row in cursor.fetchall()} == expected, project
 
 
 def test_an_edit_reads_its_statement_once_with_its_lock(analyst):

@@ -55,6 +55,6 @@ def test_it_shares_the_cache_and_sessions_through_redis_between_processes():
     assert _shell(setup + f"print(cache.get({key!r}))", REDIS_URL=REDIS_URL) == value  # another process
     # Without REDIS_URL: a per-process cache, which another process does not see.
     assert _shell(setup + f"print(cache.get({key!r}), settings.SESSION_ENGINE)") == (
-        "None django.contrib.sessions.backends.db"
+        "None annotator.session_store"
     )
     _shell(setup + f"cache.delete({key!r})", REDIS_URL=REDIS_URL)

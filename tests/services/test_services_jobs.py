@@ -209,7 +209,7 @@ def test_it_lists_jobs_in_a_fixed_number_of_queries(client, owner, django_assert
         job_start(kind="test_count", user=owner)
     client.force_login(owner)
     client.get(reverse("job_list"))  # warm the session
-    with django_assert_num_queries(4):  # session, user, memberships (top bar), jobs with their projects
+    with django_assert_num_queries(3):  # session, user with memberships (top bar), jobs with their projects
         assert client.get(reverse("job_list")).status_code == 200
 
 

@@ -306,7 +306,7 @@ def test_the_activity_page_issues_a_fixed_number_of_queries(
     # 1 session, 2 user, 3 the statement (article window, speaker, addressee, annotator joined),
     # 4 its conditions, 5 its reviews (with reviewers), 6 its comments (with authors),
     # 7 its history (with users)
-    with django_assert_num_queries(8):  # +1: the user's memberships (projects)
+    with django_assert_num_queries(7):  # the memberships come with the user
         response = client.get(activity_url(statement))
     assert len(response.context["events"]) == 1 + 2 * n
 
@@ -322,21 +322,21 @@ def test_the_article_history_issues_a_fixed_number_of_queries(
     client.force_login(other_analyst)
     # 1 session, 2 user, 3 the article (without its text), 4 whether the user annotates it
     # blind, 5 the paginator's count, 6 the page of events (user and statement joined)
-    with django_assert_num_queries(7):  # +1: the user's memberships (projects)
+    with django_assert_num_queries(6):  # the memberships come with the user
         response = client.get(history_url(statement.article))
     assert len(response.context["entries"]) == min(1 + 2 * n + 3, 50)
     # the review of a deleted statement, alone on its page (newest first: deleted, reviewed,
     # created), takes its label from the deletion snapshot: 7 the deletion events of such ones
     monkeypatch.setattr("statements.views.activity.HISTORY_PAGE_SIZE", 1)
-    # projects: the user's memberships, the project filter's choices, and on a first visit the
+    # projects: the project filter's choices and, on a first visit, the
     # session remembering the current project (+1 here, fixed whatever the data)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(history_url(statement.article, statement=reviewed_then_deleted.pk, page=2))
     (entry,) = response.context["entries"]
     assert (entry.event.action, entry.label) == ("reviewed", "very promising")
     monkeypatch.setattr("statements.views.activity.HISTORY_PAGE_SIZE", 50)
     client.force_login(lead)  # leads are never blind: no 4
-    # projects: the user's memberships, the project filter's choices, and on a first visit the
+    # projects: the project filter's choices and, on a first visit, the
     # session remembering the current project (fixed whatever the data)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(history_url(statement.article))

@@ -73,7 +73,7 @@ def test_the_list_issues_a_fixed_number_of_queries(client, lead, django_assert_n
     client.force_login(lead)
     # 1 session, 2 user, 3 count, 4 the page (affiliation joined, statement counts as subquery),
     # 5 aliases (one prefetch)
-    with django_assert_num_queries(6):  # +1: the user's memberships (projects)
+    with django_assert_num_queries(5):  # the memberships come with the user
         client.get(reverse("actor_list"))
 
 
@@ -124,7 +124,7 @@ def test_a_viewer_is_not_offered_to_create(client, viewer, russia):
 def test_the_picker_issues_a_fixed_number_of_queries(client, analyst, russia, django_assert_num_queries):
     client.force_login(analyst)
     # session, user, matching actors (ranked), their aliases
-    with django_assert_num_queries(5):  # +1: the user's memberships (projects)
+    with django_assert_num_queries(4):  # the memberships come with the user
         client.get(reverse("actor_list"), {**PICKER, "q": "ru"}, headers=HX)
 
 

@@ -205,9 +205,9 @@ def test_the_page_issues_a_fixed_number_of_queries(
     # 1 session, 2 user, then alignment.agreement_for_articles: 3 statements, 4 condition
     # descriptions, 5 article lengths; 6 the analysts' names; 7 sources and 8 actors for the
     # filter form
-    # projects: the user's memberships, the project filter's choices, and on a first visit the
+    # projects: the project filter's choices and, on a first visit, the
     # session remembering the current project (+1 here, fixed whatever the data)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         page = client.get(URL, {"source": "Reuters"}).content.decode()
     assert page.count('<th scope="row">') >= 3
     # one article, finished analysts only, an analyst: 3 the article, 4 blind check, 5-7 the
@@ -217,9 +217,9 @@ def test_the_page_issues_a_fixed_number_of_queries(
         services.assignment_create(article=article, analyst=user, user=lead)
         services.assignment_finish(article=article, user=user)
     client.force_login(analyst)
-    # projects: the user's memberships, the project filter's choices, and on a first visit the
+    # projects: the project filter's choices and, on a first visit, the
     # session remembering the current project (fixed whatever the data)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         page = client.get(URL, {"article": article.pk, "finished": "1"}, headers=HX).content.decode()
     assert _row(page, "Amira", "Ben")
 

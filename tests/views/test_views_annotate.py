@@ -170,20 +170,20 @@ def test_the_article_page_issues_a_fixed_number_of_queries(client, analyst, djan
     client.force_login(analyst)
     # 1 session, 2 user, 3 article, 4 the statements as rows (speaker, addressee, annotator and
     # conditions joined), 5 the user's assignment (blind notice, finish button)
-    # +1: the user's memberships (projects); +1: the previous / next document and the next one
+    # +1: the previous / next document and the next one
     # without a statement of mine (selectors/projects.py, neighbours); +3 on the first visit
     # only: the session remembers the article's project (savepoint, update, release)
-    with django_assert_num_queries(6 + 1 + 3):
+    with django_assert_num_queries(6 + 3):
         response = client.get(article.get_absolute_url())
     assert response.content.decode().count('class="statement ') == n
     # a statement open in the panel comes from the same rows; 6 its verdicts, 7 its comments
     chosen = article.statements.order_by("-pk").first()
-    with django_assert_num_queries(7 + 1 + 1):  # memberships; previous / next
+    with django_assert_num_queries(7 + 1):  # previous / next
         response = client.get(f"{article.get_absolute_url()}?statement={chosen.pk}")
     assert f'data-selected="{chosen.pk}"' in response.content.decode()
     # its edit form needs the statement itself: 6 the statement (speaker, addressee, annotator
     # joined), 7 its conditions; and shows the verdicts (8) and discussion (9) as the brief
-    with django_assert_num_queries(9 + 1 + 1):  # memberships; previous / next
+    with django_assert_num_queries(9 + 1):  # previous / next
         client.get(f"{article.get_absolute_url()}?statement={chosen.pk}&edit=1")
 
 
@@ -206,13 +206,13 @@ def test_saving_a_statement_issues_a_fixed_number_of_queries(client, analyst, dj
         "condition_ev_end": [""],
         "condition_ev_quote": [""],
     }
-    # 1 session, 2 user, 3 the user's memberships, 4 article; the write
-    # (services.statement_create): 5 savepoint, 6 the speaker, 7 insert the statement, 8 insert
-    # its condition, 9 insert its history event, 10 release; the answer, only what changed
-    # (out-of-band swaps, views/annotate._after_save): 11 the stance counts, 12 the statements
+    # 1 session, 2 user with their memberships, 3 article; the write
+    # (services.statement_create): 4 savepoint, 5 the speaker, 6 insert the statement, 7 insert
+    # its condition, 8 insert its history event, 9 release; the answer, only what changed
+    # (out-of-band swaps, views/annotate._after_save): 10 the stance counts, the statements
     # overlapping the new one as rows (the panel shows the new one from them: no verdicts or
-    # comments to ask for yet), 13 where its list entry goes
-    with django_assert_num_queries(13):
+    # comments to ask for yet) and where its list entry goes, in one (workspace.saved_view)
+    with django_assert_num_queries(10):
         response = client.post(
             reverse("statement_create", args=[article.pk]), data, headers={**HX, "HX-Target": "workspace"}
         )
@@ -228,7 +228,7 @@ def test_the_panel_fragment_issues_a_fixed_number_of_queries(client, analyst, dj
     client.force_login(analyst)
     # 1 session, 2 user, 3 article, 4 the chosen statement's row (with its conditions),
     # 5 its verdicts, 6 its comments
-    with django_assert_num_queries(7):  # +1: the user's memberships (projects)
+    with django_assert_num_queries(6):  # the memberships come with the user
         response = client.get(
             f"{article.get_absolute_url()}?statement={chosen.pk}", headers={**HX, "HX-Target": "panel"}
         )
@@ -240,9 +240,9 @@ def test_a_lead_issues_the_same_queries(client, lead, analyst, django_assert_num
     client.force_login(lead)
     # session, user, article, statements (with their conditions), the lead's own assignment
     # (a lead may annotate an article as one of its analysts, and finish it)
-    # +1: the user's memberships (projects); +1: previous / next document, next without a
-    # statement of mine; +3: the session remembers the project (first visit)
-    with django_assert_num_queries(6 + 1 + 3):
+    # +1: previous / next document, next without a statement of mine; +3: the session
+    # remembers the project (first visit)
+    with django_assert_num_queries(6 + 3):
         client.get(article.get_absolute_url())
 
 
@@ -252,8 +252,8 @@ def test_the_workspace_fragment_answers_htmx_with_a_fixed_number_of_queries(
     article = _long_article(30, analyst)
     client.force_login(analyst)
     # as the full page, less the blind-assignment check (its notice is outside the fragment);
-    # with projects, +1 the user's memberships
-    with django_assert_num_queries(5):
+    # the memberships come with the user
+    with django_assert_num_queries(4):
         response = client.get(article.get_absolute_url(), headers={**HX, "HX-Target": "workspace"})
     page = response.content.decode()
     assert page.lstrip().startswith('<div id="workspace"')

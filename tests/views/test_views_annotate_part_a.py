@@ -58,8 +58,8 @@ def test_it_draws_only_gold_in_the_gold_layer_and_gold_first_where_spans_coincid
     assert f'<mark class="hl s-demand d3 hl-start gold" data-ids="{gold.pk} {mine.pk} {theirs.pk}"' in page
     assert 'aria-description="Gold Demand: unknown speaker, accepted; ' in page
     client.get(f"{article.get_absolute_url()}?show=gold", headers={**HX, "HX-Target": "workspace"})
-    # session, user, memberships, article, the gold rows (one query, as for the other layers)
-    with django_assert_num_queries(5):
+    # session, user with memberships, article, the gold rows (one query, as for the other layers)
+    with django_assert_num_queries(4):
         response = client.get(
             f"{article.get_absolute_url()}?show=gold", headers={**HX, "HX-Target": "workspace"}
         )

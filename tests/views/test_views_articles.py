@@ -126,12 +126,12 @@ def test_the_list_issues_a_fixed_number_of_queries(client, analyst, django_asser
     client.force_login(analyst)
     # 1 session, 2 user, 3 count for the paginator, 4 the page of articles with their counts
     # (correlated subqueries), 5 sources for the filter, 6 actors for the filter
-    with django_assert_num_queries(7):  # +1: the user's memberships (projects)
+    with django_assert_num_queries(6):  # the memberships come with the user
         client.get(reverse("article_list"))
     # the fragment skips the two filter lists
-    # projects: the user's memberships, the project filter's choices, and on a first visit the
+    # projects: the project filter's choices and, on a first visit, the
     # session remembering the current project (+1 here, fixed whatever the data)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         client.get(reverse("article_list"), {"q": "agree"}, headers=HX)
 
 

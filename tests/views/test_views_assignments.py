@@ -161,10 +161,10 @@ def test_the_page_issues_a_fixed_number_of_queries(
     client.force_login(lead)
     # 1 session, 2 user, 3 the article (without its text), 4 its assignments (analyst and
     # assigner joined), 5 statements per analyst, 6 the analysts who could still be assigned
-    with django_assert_num_queries(7):  # +1: the user's memberships (projects)
+    with django_assert_num_queries(6):  # the memberships come with the user
         client.get(page_url(article))
     client.force_login(analyst)  # not a lead: no 5 and 6
-    # projects: the user's memberships, the project filter's choices, and on a first visit the
+    # projects: the project filter's choices and, on a first visit, the
     # session remembering the current project (+1 here, fixed whatever the data)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         client.get(page_url(article))

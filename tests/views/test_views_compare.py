@@ -376,20 +376,20 @@ def test_the_page_issues_a_fixed_number_of_queries(
     open_units = Statement.objects.filter(article=article, is_gold=False, gold_versions=None).order_by("pk")
     dismissed = open_units.last()
     unit_dismiss(article=article, user=lead, sources=[dismissed], reason="not a statement")
-    with django_assert_num_queries(11):  # +1: the user's memberships (projects)
+    with django_assert_num_queries(10):  # the memberships come with the user
         response = client.get(url)
     assert response.content.decode().count("data-unit>") == n
     assert response.content.decode().count('class="dismissed-card"') == 1
     # with a merged-version form open: 11 the actors for its speaker and addressee lists
     key = open_units[0].pk
-    # projects: the user's memberships, the project filter's choices, and on a first visit the
+    # projects: the project filter's choices and, on a first visit, the
     # session remembering the current project (+1 here, fixed whatever the data)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(f"{url}?edit={key}")
     assert response.content.decode().count("data-merged") == 1
     # an analyst: the same, plus the blind-assignment check (session, user, article, blind, 7)
     client.force_login(analyst)
-    # projects: the user's memberships, the project filter's choices, and on a first visit the
+    # projects: the project filter's choices and, on a first visit, the
     # session remembering the current project (fixed whatever the data)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         client.get(url)

@@ -134,12 +134,12 @@ def test_the_page_issues_a_fixed_number_of_queries(client, analyst, corpus, djan
     client.force_login(analyst)
     # 1 session, 2 user, 3 facet by speaker (aggregate), 4 count for the paginator,
     # 5 the page of conditions (statement, speaker, affiliation, addressee, annotator, article joined)
-    # projects: the user's memberships, the project filter's choices, and on a first visit the
+    # projects: the project filter's choices and, on a first visit, the
     # session remembering the current project (+1 here, fixed whatever the data)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(reverse("condition_list"))
     # with a speaker filter: 6 the speaker's name (affiliated actors: 7 one query for the tree)
-    # projects: the user's memberships, the project filter's choices, and on a first visit the
+    # projects: the project filter's choices and, on a first visit, the
     # session remembering the current project (fixed whatever the data)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         client.get(reverse("condition_list"), {"speaker": corpus["russia"].pk, "members": "1"})

@@ -158,16 +158,16 @@ def test_the_dashboard_issues_a_fixed_number_of_queries(
     # 9 article lengths, 10 months; open_disagreements: 11 statements, 12 conditions, 13 gold
     # sources, 14 assignments, 15 titles; review_backlog: 16 totals, 17 top articles;
     # dashboard.analyst_progress: 18 users, 19 statements by status, 20 assignments
-    # +5 with projects: 3 the user's memberships, 4 their projects (the switcher); and the first
-    # visit remembers the project in the session (savepoint, update, release); +1 the suggestions'
-    # precision per rule (#11)
-    with django_assert_num_queries(26):
+    # +4 with projects: 3 their projects (the switcher; the memberships come with the user);
+    # and the first visit remembers the project in the session (savepoint, update, release);
+    # +1 the suggestions' precision per rule (#11)
+    with django_assert_num_queries(25):
         page = client.get(URL).content.decode()
     assert page.count('class="button small" href="/articles/') == n_articles
     # the corpus has not changed: agreement, disagreements and backlog come from the cache
-    # projects: the user's memberships, the project filter's choices, and on a first visit the
+    # projects: the project filter's choices and, on a first visit, the
     # session remembering the current project (+6 here, fixed whatever the data); +1 suggestions
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         again = client.get(URL).content.decode()
     masked = re.compile(r'"x-csrftoken": "[^"]+"|name="csrfmiddlewaretoken" value="[^"]+"')
     assert masked.sub("", again) == masked.sub("", page)

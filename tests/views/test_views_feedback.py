@@ -172,8 +172,8 @@ def test_the_page_issues_a_fixed_number_of_queries(
     # 1 session, 2 user, 3 the paginator's count, 4 the page of statements (article, speaker,
     # addressee joined), 5 their reviews (with reviewers), 6 their comments (with authors),
     # 7 the counts per status
-    # projects: the user's memberships, the project filter's choices, and on a first visit the
+    # projects: the project filter's choices and, on a first visit, the
     # session remembering the current project (+1 here, fixed whatever the data)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(reverse("feedback"))
     assert len(response.context["page"]) == min(n, 20)

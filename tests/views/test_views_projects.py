@@ -220,9 +220,9 @@ def test_the_home_issues_a_fixed_number_of_queries(client, admin, django_assert_
         p = ProjectFactory()
         StatementFactory(article=ArticleFactory(project=p), user=admin, quote=QUOTE)
     client.force_login(admin)
-    # 1 session, 2 user, 3 the user's memberships (the role badges), 4 the projects with their
+    # 1 session, 2 user with their memberships (the role badges), 3 the projects with their
     # counts (correlated subqueries)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get(reverse("home"))
     assert _text(response).count('class="card project-card"') == n
 
@@ -339,14 +339,14 @@ def test_the_project_page_issues_a_fixed_number_of_queries(
         StatementFactory(article=article, user=analyst, quote=QUOTE)
     client.force_login(analyst)
     client.get(project.get_absolute_url())  # remember it: the session is saved once, on the first visit
-    # 1 session, 2 user, 3 the user's memberships, 4 the project, 5 every document with the
-    # user's progress (the summary, the progress filter, the pagination), 6 the page's rows with
-    # their counts, 7 sources and 8 actors for the filters
-    with django_assert_num_queries(8):
+    # 1 session, 2 user with their memberships, 3 the project, 4 every document with the
+    # user's progress (the summary, the progress filter, the pagination), 5 the page's rows with
+    # their counts, 6 sources and 7 actors for the filters
+    with django_assert_num_queries(7):
         response = client.get(project.get_absolute_url())
     assert _text(response).count('class="progress-pill p-') == 2 * min(n, 25) + 3
     # the fragment skips the filter lists and the summary
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(project.get_absolute_url(), {"q": "agree"}, headers={**HX, "HX-Target": "results"})
 
 

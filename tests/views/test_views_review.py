@@ -410,20 +410,20 @@ def test_the_queue_issues_a_fixed_number_of_queries(
     client.force_login(analyst)
     # 1 session, 2 user, 3 the page (article window, speaker, addressee, annotator joined),
     # 4 its conditions, 5 the count, 6 annotators and 7 speakers for the filters
-    # with projects: 8 the user's memberships, 9 the project filter's choices (the include)
-    with django_assert_num_queries(9):
+    # with projects: 8 the project filter's choices (the include; memberships come with the user)
+    with django_assert_num_queries(8):
         response = client.get(reverse("review_queue"))
     assert len(response.context["items"]) == min(n, 20)
     # the fragment skips the filters' options; 6 the filtered article's title
-    # with projects: 7 the user's memberships
-    with django_assert_num_queries(7):
+    # (the memberships come with the user)
+    with django_assert_num_queries(6):
         client.get(queue_url(article=articles[0].pk), headers={**HX, "HX-Target": "results"})
     # a verdict: 1 session, 2 user, 3 the statement (joined), 4 its conditions, then the service
     # in a savepoint (5 and 11): 6 lock, 7 blind check, 8 review insert, 9 status update,
     # 10 history insert; then 12 the count for the queue and the badge; with projects: 13 the
-    # reviewer's memberships, 14 the current project (remembered in the session)
+    # current project (remembered in the session; the memberships come with the user)
     statement = Statement.objects.first()
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         client.post(review_url(statement), {"verdict": "accept"}, headers=HX)
 
 

@@ -52,7 +52,7 @@ def test_the_editor_shows_the_text_and_its_query_count_does_not_grow(client, ana
     for quote in ("Peskov said", "Lavrov added", "the ceasefire"):
         _tag(article, analyst, quote)
     _, many = _queries(lambda: client.get(url))
-    assert few == many == 4  # session, user, article with project, memberships
+    assert few == many == 3  # session, user with memberships, article with project
 
 
 def test_the_preview_lists_each_statement_and_saves_nothing(client, analyst, article):
@@ -72,8 +72,8 @@ def test_the_preview_lists_each_statement_and_saves_nothing(client, analyst, art
     assert f'data-statement="{moved.pk}" data-outcome="moved"' in page
     assert f'data-statement="{gone.pk}" data-outcome="orphaned"' in page
     assert 'name="save"' in page
-    # session, user, article, memberships, duplicate check, statements, conditions, visible ids
-    assert n == 8
+    # session, user with memberships, article, duplicate check, statements, conditions, visible ids
+    assert n == 7
     article.refresh_from_db()
     assert article.text == TEXT and not ArticleTextRevision.objects.exists()
 
@@ -146,7 +146,7 @@ def test_the_article_panel_lists_orphans_and_changed_text_in_fixed_queries(clien
     page = response.content.decode()
     assert f'data-orphan="{gone.pk}"' in page and f'data-text-changed="{changed.pk}"' in page
     assert reverse("statement_reattach", args=[gone.pk]) in page
-    assert n == 6  # session, user, article, memberships, statements, orphaned evidence
+    assert n == 5  # session, user with memberships, article, statements, orphaned evidence
     # the article page loads the panel, and links to the text editor itself (rendered with the
     # page: nothing that loads later moves the text)
     article_page = client.get(article.get_absolute_url()).content.decode()
