@@ -35,6 +35,8 @@ from statements.models import (
     Role,
     Statement,
     User,
+    instance_from_row,
+    model_columns,
 )
 
 type AnyUser = User | AnonymousUser
@@ -84,32 +86,23 @@ class MemberBackend(ModelBackend):
 
     def get_user(self, user_id: Any) -> User | None:
         db = router.db_for_read(User)
-        connection = connections[db]
-        fields = User._meta.concrete_fields
-        columns = ", ".join(f"u.{connection.ops.quote_name(f.column or f.attname)}" for f in fields)
         sql = (
-            f"SELECT {columns}, m.project_id, m.role FROM {User._meta.db_table} u"
-            f" LEFT JOIN {Membership._meta.db_table} m ON m.user_id = u.id"
-            " WHERE u.id = %s"
+            f"SELECT {model_columns(User, 'u', db)}, m.project_id, m.role FROM {User._meta.db_table} u"
+            f" LEFT JOIN {Membership._meta.db_table} m ON m.user_id = u.id WHERE u.id = %s"
         )
         try:
             key = User._meta.pk.to_python(user_id)
         except (ValidationError, TypeError, ValueError):  # a malformed id: nobody, as with get()
             return None
-        with connection.cursor() as cursor:
+        with connections[db].cursor() as cursor:
             cursor.execute(sql, [key])
             found = cursor.fetchall()
         if not found:
             return None
-        values = list(found[0][: len(fields)])
-        for i, field in enumerate(fields):
-            col = field.get_col(User._meta.db_table)
-            for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
-                values[i] = convert(values[i], col, connection)
-        user = User.from_db(db, [f.attname for f in fields], values)
+        user = instance_from_row(User, found[0], db)
         if not self.user_can_authenticate(user):
             return None
-        n = len(fields)
+        n = len(User._meta.concrete_fields)
         setattr(user, _MEMO, {row[n]: row[n + 1] for row in found if row[n] is not None})
         return user
 

@@ -45,6 +45,12 @@ def segments(text: str, spans: Iterable[Span]) -> list[Segment]:
             active.pop(s.pk, None)
         for s in starts.get(a, ()):
             active[s.pk] = s
-        covering = sorted(active.values(), key=lambda s: (s.start, -s.end, s.pk))
+        covering = list(active.values())
+        if len(covering) > 1:  # most segments have one span or none: nothing to order
+            covering.sort(key=_outermost_first)
         out.append(Segment(a, b, text[a:b], covering))
     return out
+
+
+def _outermost_first(s: Span) -> tuple[int, int, Any]:
+    return (s.start, -s.end, s.pk)

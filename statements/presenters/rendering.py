@@ -35,6 +35,11 @@ class _Span:
     evidence: bool
 
 
+def _innermost_first(m: _Span) -> tuple[int, bool, int]:
+    """The order of a segment's statements: innermost first; where spans coincide, gold first."""
+    return (m.end - m.start, not m.row.is_gold, m.row.pk)
+
+
 def highlighted_text(
     text: str, rows: Iterable[StatementRow], region: tuple[int, int] | None = None
 ) -> SafeString:
@@ -87,11 +92,12 @@ def highlighted_text(
         if not seg.spans:
             out.append(body)
             continue
-        covering = sorted(
-            (m for m in seg.spans if not m.evidence),
-            key=lambda m: (m.end - m.start, not m.row.is_gold, m.row.pk),
-        )
-        evidence_of = sorted({m.row.pk for m in seg.spans if m.evidence})
+        if len(seg.spans) == 1:  # the common case: one statement or one evidence span
+            only = seg.spans[0]
+            covering, evidence_of = ([], [only.row.pk]) if only.evidence else ([only], [])
+        else:
+            covering = sorted((m for m in seg.spans if not m.evidence), key=_innermost_first)
+            evidence_of = sorted({m.row.pk for m in seg.spans if m.evidence})
         ev_attr = f' data-ev="{" ".join(map(str, evidence_of))}"' if evidence_of else ""
         if not covering:
             out.append(f'<mark class="ev"{ev_attr}>{body}</mark>')

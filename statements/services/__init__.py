@@ -51,6 +51,7 @@ from statements.models import (
     User,
     Verdict,
     name_key,
+    read_by_id,
 )
 from statements.selectors import alignment
 
@@ -598,7 +599,7 @@ def _resolve_actor(value: Actor | int | str | None, field: str) -> Actor | None:
         pk = int(value)
     except (TypeError, ValueError):
         raise ValidationError({field: [f"“{value}” is not an actor id."]}) from None
-    actor = Actor.objects.filter(pk=pk).first()
+    actor = read_by_id(Actor, pk)
     if actor is None:
         raise ValidationError({field: [f"There is no actor with id {pk}."]})
     return actor

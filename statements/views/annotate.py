@@ -410,7 +410,9 @@ def _form_errors(
 @require_POST
 def statement_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Save the tagging panel: offsets arrive in UTF-16 units, StatementForm converts them."""
-    article = get_object_or_404(catalog.visible_articles(request.user).select_related("project"), pk=pk)
+    article = catalog.visible_article(request.user, pk)
+    if article is None:
+        raise Http404("No such article.")
     if not permissions.can_annotate(request.user, article):
         raise PermissionDenied("Viewers cannot annotate.")
     show = _show(request.POST, request.user, article)
