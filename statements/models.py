@@ -31,24 +31,44 @@ MAX_ARTICLE_CHARS = 500_000
 # with each field's database converters), without a queryset.
 
 
+def _reader(
+    model: type[models.Model], db: str
+) -> tuple[list[str], list[str], list[tuple[int, Any, list[Any]]]]:
+    """`model`'s attribute names, quoted columns and, per field that has any, its database
+    converters (those of the backend's operations and the field's own, as the compiler applies
+    them): worked out once per model and connection."""
+    connection = connections[db]
+    cache = connection.__dict__.setdefault("_annotator_row_readers", {})
+    found = cache.get(model)
+    if found is None:
+        fields = model._meta.concrete_fields
+        converters = []
+        for i, field in enumerate(fields):
+            col = field.get_col(model._meta.db_table)
+            found_converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            if found_converters:
+                converters.append((i, col, found_converters))
+        columns = [connection.ops.quote_name(f.column or f.attname) for f in fields]
+        found = cache[model] = ([f.attname for f in fields], columns, converters)
+    return found
+
+
 def model_columns[M: models.Model](model: type[M], alias: str, using: str | None = None) -> str:
     """The SELECT list of `model`'s concrete fields under table alias `alias`, in field order:
     what instance_from_row() takes."""
-    ops = connections[using or router.db_for_read(model)].ops
-    return ", ".join(f"{alias}.{ops.quote_name(f.column or f.attname)}" for f in model._meta.concrete_fields)
+    return ", ".join(f"{alias}.{column}" for column in _reader(model, using or router.db_for_read(model))[1])
 
 
 def instance_from_row[M: models.Model](model: type[M], values: Sequence[Any], using: str | None = None) -> M:
     """The instance the ORM builds from a row of model_columns() (the first len(fields) values)."""
     db = using or router.db_for_read(model)
+    names, _columns, converters = _reader(model, db)
+    converted = list(values[: len(names)])
     connection = connections[db]
-    fields = model._meta.concrete_fields
-    converted = list(values[: len(fields)])
-    for i, field in enumerate(fields):
-        col = field.get_col(model._meta.db_table)
-        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+    for i, col, functions in converters:
+        for convert in functions:
             converted[i] = convert(converted[i], col, connection)
-    return model.from_db(db, [f.attname for f in fields], converted)
+    return model.from_db(db, names, converted)
 
 
 def read_by_id[M: models.Model](model: type[M], pk: int) -> M | None:
@@ -62,6 +82,51 @@ def read_by_id[M: models.Model](model: type[M], pk: int) -> M | None:
         cursor.execute(f"SELECT {model_columns(model, 't', db)} FROM {table} t WHERE t.id = %s", [pk])
         found = cursor.fetchone()
     return None if found is None else instance_from_row(model, found, db)
+
+
+def insert_new(*instances: models.Model) -> None:
+    """Save new instances of one model as their first save() does (each field's pre_save, so the
+    auto_now(_add) times are set, and the database's form of each value), in one hand-written
+    `INSERT … RETURNING id` without building a queryset: the three inserts of a save (the
+    statement, its conditions, its history event) cost several times their SQL through the ORM.
+    No signal is connected to these models; if one is (or the database cannot return ids), each
+    instance is saved by the ORM instead, signals included."""
+    if not instances:
+        return
+    model = type(instances[0])
+    db = router.db_for_write(model)
+    connection = connections[db]
+    meta = model._meta
+    if (
+        any(type(obj) is not model or not obj._state.adding for obj in instances)
+        or models.signals.pre_save.has_listeners(model)
+        or models.signals.post_save.has_listeners(model)
+        or not connection.features.can_return_rows_from_bulk_insert
+        or meta.pk is None
+        or meta.pk.attname != "id"
+    ):
+        for obj in instances:
+            obj.save(force_insert=True, using=db)
+        return
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    ops = connection.ops
+    columns = ", ".join(ops.quote_name(f.column or f.attname) for f in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params: list[Any] = []
+    for obj in instances:
+        obj._prepare_related_fields_for_save(operation_name="insert_new")  # type: ignore[attr-defined]  # as save()
+        params += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    sql = (
+        f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES {', '.join([row] * len(instances))}"
+        f" RETURNING {ops.quote_name(meta.pk.column or 'id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [found[0] for found in cursor.fetchall()]
+    for obj, pk in zip(instances, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = db
 
 
 # --------------------------------------------------------------------------------------------
@@ -159,12 +224,18 @@ class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer"
 
 
+def person_name(first_name: str, last_name: str, username: str) -> str:
+    """How a user is named on every page (User.__str__): the full name, else the username; from
+    the three values, for reads that have them as plain columns."""
+    return f"{first_name} {last_name}".strip() or username
+
+
 class User(AbstractUser):
     """A person with an account. What they may do depends on their role in each project they
     belong to (Membership); superusers are the instance administrators."""
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        return person_name(self.first_name, self.last_name, self.username)
 
     @property
     def display_name(self) -> str:

@@ -25,6 +25,7 @@ from statements.models import (
     Status,
     User,
     label_of,
+    person_name,
 )
 from statements.permissions import AnyUser
 
@@ -210,8 +211,8 @@ def _statement_rows(found: Sequence[Sequence[Any]], offset: int = 0) -> list[Sta
         if row is None:
             start, end, quote, stance, status, is_gold, note, speaker, addressee = values[1:10]
             annotator_id, first, last, username = values[10:14]
-            if annotator_id not in names:  # User.__str__, once per annotator
-                names[annotator_id] = str(User(first_name=first, last_name=last, username=username))
+            if annotator_id not in names:  # once per annotator
+                names[annotator_id] = person_name(first, last, username)
             row = rows[pk] = StatementRow(
                 pk,
                 start,

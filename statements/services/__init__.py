@@ -50,6 +50,7 @@ from statements.models import (
     UnitDismissal,
     User,
     Verdict,
+    insert_new,
     name_key,
     read_by_id,
 )
@@ -767,7 +768,7 @@ def _record(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> StatementEvent:
-    return StatementEvent.objects.create(
+    event = StatementEvent(
         statement=statement if action != EventAction.DELETED else None,
         statement_ref=statement.pk,
         article_id=statement.article_id,
@@ -776,6 +777,8 @@ def _record(
         before=before,
         after=after,
     )
+    insert_new(event)
+    return event
 
 
 def _clean_conditions(article: Article, conditions: Sequence[Mapping[str, Any]]) -> list[Condition]:
@@ -873,7 +876,7 @@ def _clean_statement_fields(
 def _save_conditions(statement: Statement, conditions: list[Condition]) -> None:
     for condition in conditions:
         condition.statement = statement
-    Condition.objects.bulk_create(conditions)
+    insert_new(*conditions)
 
 
 @transaction.atomic
@@ -910,7 +913,8 @@ def statement_create(
         "conditions": list(conditions or ()),
     }
     fields, clean_conditions = _clean_statement_fields(article=article, data=data)
-    statement = Statement.objects.create(article=article, annotator=user, **fields)
+    statement = Statement(article=article, annotator=user, **fields)
+    insert_new(statement)
     _save_conditions(statement, clean_conditions or [])
     _record(
         statement=statement,
