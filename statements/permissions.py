@@ -24,7 +24,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import connections, router
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from statements.models import (
     Actor,
@@ -77,34 +77,51 @@ def roles(user: AnyUser | None) -> dict[int, str]:
     return memo
 
 
+def read_user_with_roles(
+    tables: str, where: str, params: list[Any], *, before: type[Model] | None = None
+) -> tuple[User, Model | None] | None:
+    """A user read together with their memberships, in one query (a LEFT JOIN): the user is built
+    as the ORM builds it and its roles() are kept on it, so that the first permission asked
+    (nearly every request asks one) reads nothing more. `tables`: the FROM clause's tables, the
+    user table named `u`; `where`: the condition that finds the user; `before`: a model whose row
+    (alias `b`) comes first in each row, built too (the API's token). None when there is no such
+    row."""
+    db = router.db_for_read(User)
+    columns = model_columns(User, "u", db)
+    if before is not None:
+        columns = f"{model_columns(before, 'b', db)}, {columns}"
+    membership = Membership._meta.db_table
+    sql = (
+        f"SELECT {columns}, m.project_id, m.role FROM {tables}"
+        f" LEFT JOIN {membership} m ON m.user_id = u.id WHERE {where}"
+    )
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    if not found:
+        return None
+    skip = len(before._meta.concrete_fields) if before is not None else 0
+    user = instance_from_row(User, found[0][skip:], db)
+    n = skip + len(User._meta.concrete_fields)
+    setattr(user, _MEMO, {row[n]: row[n + 1] for row in found if row[n] is not None})
+    first = instance_from_row(before, found[0], db) if before is not None else None
+    return user, first
+
+
 class MemberBackend(ModelBackend):
     """Django's ModelBackend (settings.AUTHENTICATION_BACKENDS), except that the signed-in user
-    of a request is read together with their memberships: one query, a LEFT JOIN, instead of
-    the user's and then roles()' on the first permission asked (which nearly every request
-    asks). The user is built as the ORM builds it (the fields' database converters), and an
-    inactive user is None, as with ModelBackend."""
+    of a request is read together with their memberships (read_user_with_roles): one query
+    instead of the user's and then roles()'. An inactive user is None, as with ModelBackend."""
 
     def get_user(self, user_id: Any) -> User | None:
-        db = router.db_for_read(User)
-        sql = (
-            f"SELECT {model_columns(User, 'u', db)}, m.project_id, m.role FROM {User._meta.db_table} u"
-            f" LEFT JOIN {Membership._meta.db_table} m ON m.user_id = u.id WHERE u.id = %s"
-        )
         try:
             key = User._meta.pk.to_python(user_id)
         except (ValidationError, TypeError, ValueError):  # a malformed id: nobody, as with get()
             return None
-        with connections[db].cursor() as cursor:
-            cursor.execute(sql, [key])
-            found = cursor.fetchall()
-        if not found:
+        found = read_user_with_roles(f"{User._meta.db_table} u", "u.id = %s", [key])
+        if found is None or not self.user_can_authenticate(found[0]):
             return None
-        user = instance_from_row(User, found[0], db)
-        if not self.user_can_authenticate(user):
-            return None
-        n = len(User._meta.concrete_fields)
-        setattr(user, _MEMO, {row[n]: row[n + 1] for row in found if row[n] is not None})
-        return user
+        return found[0]
 
 
 def forget_roles(user: AnyUser | None) -> None:

@@ -7,8 +7,10 @@ from typing import Any
 
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication, get_authorization_header
+from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 
+from statements import permissions
 from statements.services import signin
 
 
@@ -30,3 +32,20 @@ class ThrottledTokenAuthentication(TokenAuthentication):
         except exceptions.AuthenticationFailed:
             signin.token_failed(address=address)
             raise
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        """DRF's lookup (the token with its user; refused when unknown or the user inactive), with
+        the user's memberships in the same query (permissions.read_user_with_roles)."""
+        found = permissions.read_user_with_roles(
+            f"{Token._meta.db_table} b JOIN {permissions.User._meta.db_table} u ON u.id = b.user_id",
+            "b.key = %s",
+            [key],
+            before=Token,
+        )
+        if found is None:
+            raise exceptions.AuthenticationFailed("Invalid token.")
+        user, token = found
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed("User inactive or deleted.")
+        token.user = user  # type: ignore[union-attr]
+        return user, token

@@ -195,9 +195,9 @@ def test_an_edit_reads_its_statement_once_with_its_lock(analyst):
     assert len(reads) == 1, reads  # the view's read is the locked one; the service trusts it
     if connection.vendor == "postgresql":
         assert "FOR UPDATE" in reads[0]
-    # token with its user, memberships, the statement, its conditions (history), the update, the
-    # history row, the answer's row, its conditions and gold sources (one UNION)
-    assert len(sql) == 8, [q[:60] for q in sql]
+    # token with its user and memberships, the statement, its conditions (history), the update,
+    # the history row, the answer's row, its conditions and gold sources (one UNION)
+    assert len(sql) == 7, [q[:60] for q in sql]
     # one savepoint pair: the view's transaction inside the test's; the service takes none of
     # its own when the caller holds the lock
     assert len([q for q in ctx.captured_queries if "SAVEPOINT" in q["sql"]]) == 2

@@ -128,3 +128,36 @@ def test_a_kept_postgresql_connection_is_checked_without_a_query_and_a_dead_one_
         assert done.is_set()
     finally:
         other.close()
+
+
+def _token_client(user):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client, token
+
+
+def test_an_api_token_is_read_with_its_user_and_memberships_in_one_query(analyst):
+    client, _token = _token_client(analyst)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/articles/")
+    assert response.status_code == 200
+    sqls = [q["sql"] for q in queries.captured_queries]
+    assert "authtoken_token" in sqls[0] and "statements_membership" in sqls[0]
+    assert not any("statements_membership" in sql for sql in sqls[1:])
+
+
+def test_an_unknown_token_or_an_inactive_user_is_refused(analyst):
+    client, token = _token_client(analyst)
+    assert client.get("/api/articles/").status_code == 200
+    analyst.is_active = False
+    analyst.save()
+    refused = client.get("/api/articles/")
+    assert refused.status_code == 401 and "inactive" in refused.json()["detail"]
+    client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    refused = client.get("/api/articles/")
+    assert refused.status_code == 401 and refused.json()["detail"] == "Invalid token."
+    assert token.key != "0" * 40
