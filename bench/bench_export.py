@@ -9,8 +9,9 @@ The databases are bench/workload_db.py's (loaded if needed). Each measurement ru
 process (its peak RSS is its own):
 - the floors: on SQLite a raw `SELECT` of the same columns through the sqlite3 module (tuples,
   nothing else), then the same with the least Python a line needs (one %-template per row, the
-  chunks joined and encoded) and with the two contexts cut and escaped too; on PostgreSQL `COPY (SELECT …same joined columns…) TO STDOUT` and the bare
-  statement table's COPY, read by psql into /dev/null;
+  chunks joined and encoded) and with the two contexts cut and escaped too; on PostgreSQL
+  `COPY (SELECT …same joined columns…) TO STDOUT` and the bare statement table's COPY, read by
+  psql into /dev/null;
 - csv, jsonl, json, w3c: GET /api/export/statements through the Django view (token auth,
   filters, StreamingHttpResponse), reading the whole stream; rows/s, time to first byte, peak RSS
   growth; the JSON once more with `Accept-Encoding: gzip` (its compressed size);
