@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
-from django.db import connections, models, router
+from django.db import DatabaseError, connections, models, router
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
@@ -127,6 +127,31 @@ def insert_new(*instances: models.Model) -> None:
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = db
+
+
+def update_saved(instance: models.Model, names: Sequence[str]) -> None:
+    """`instance.save(update_fields=names)` as one hand-written UPDATE (each field's pre_save, so
+    auto_now times are set, and the database's form of each value): an edit's write. Like
+    save(), an instance whose row is gone raises DatabaseError; with a signal connected to the
+    model, save() itself runs instead."""
+    model = type(instance)
+    db = instance._state.db or router.db_for_write(model)
+    connection = connections[db]
+    if models.signals.pre_save.has_listeners(model) or models.signals.post_save.has_listeners(model):
+        instance.save(update_fields=names, using=db)
+        return
+    meta = model._meta
+    fields: list[Any] = [meta.get_field(name) for name in dict.fromkeys(names)]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    params = [f.get_db_prep_save(f.pre_save(instance, False), connection) for f in fields]
+    pk_column = quote(meta.pk.column if meta.pk is not None and meta.pk.column else "id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {pk_column} = %s", [*params, instance.pk]
+        )
+        if cursor.rowcount == 0:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
 
 
 # --------------------------------------------------------------------------------------------

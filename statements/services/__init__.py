@@ -53,6 +53,7 @@ from statements.models import (
     insert_new,
     name_key,
     read_by_id,
+    update_saved,
 )
 from statements.selectors import alignment
 
@@ -997,7 +998,7 @@ def _statement_update(
     if statement.status != Status.PENDING and not statement.is_gold:
         statement.status = Status.PENDING
         update_fields.append("status")
-    statement.save(update_fields=update_fields)
+    update_saved(statement, update_fields)
     if conditions_changed:
         _replace_conditions(statement, new_conditions or [])
     _record(

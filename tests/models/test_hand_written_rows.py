@@ -4,13 +4,14 @@ booleans, nulls), saved-state instances that save and refresh like any other; mi
 impossible ids are no row; the annotate page's article read (catalog.visible_article) follows
 visible_articles' rule. Writes (models.insert_new): what save() stores (defaults, auto_now times,
 JSON), the ids in order, the ORM's refusal of an unsaved related object, and the ORM itself
-(signals sent) when a signal is connected."""
+(signals sent) when a signal is connected; models.update_saved: what save(update_fields=…)
+stores, auto_now included, and an error for a row that is gone."""
 
 import datetime as dt
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 
@@ -27,6 +28,7 @@ from statements.models import (
     User,
     insert_new,
     read_by_id,
+    update_saved,
 )
 from statements.selectors import catalog
 from tests.factories import ActorFactory, ArticleFactory, ProjectFactory, UserFactory
@@ -164,3 +166,41 @@ def test_with_a_signal_connected_the_orm_saves_and_sends_it(analyst):
         post_save.disconnect(heard, sender=Actor)
     assert [pk for _s, pk, _c in sent] == [a.pk for a in actors] and all(c for _s, _p, c in sent)
     assert Actor.objects.filter(name__in=["One", "Two"]).count() == 2
+
+
+@pytest.mark.django_db
+def test_an_update_stores_what_save_with_update_fields_stores(analyst):
+    article = ArticleFactory()
+    quote = "very promising"
+    start = article.text.index(quote)
+    made = [
+        Statement.objects.create(
+            article=article,
+            annotator=analyst,
+            start=start,
+            end=start + len(quote),
+            quote=quote,
+            stance="caveat",
+        )
+        for _ in range(2)
+    ]
+    by_orm, mine = (Statement.objects.get(pk=s.pk) for s in made)
+    before = mine.updated_at
+    for statement in (by_orm, mine):
+        statement.note, statement.stance, statement.version = "Edited", "demand", 2
+    by_orm.save(update_fields=["note", "stance", "version", "updated_at"])
+    with CaptureQueriesContext(connection) as queries:
+        update_saved(mine, ["note", "stance", "version", "updated_at"])
+    assert len(queries) == 1 and queries[0]["sql"].startswith("UPDATE")
+    stored, expected = Statement.objects.get(pk=mine.pk), Statement.objects.get(pk=by_orm.pk)
+    for field in Statement._meta.concrete_fields:
+        if field.name in {"id", "created_at", "updated_at"}:
+            continue
+        assert getattr(stored, field.attname) == getattr(expected, field.attname), field.name
+    assert stored.updated_at == mine.updated_at > before
+    mine.note = "Not written"
+    update_saved(mine, ["stance"])  # only the named fields
+    assert Statement.objects.get(pk=mine.pk).note == "Edited"
+    Statement.objects.filter(pk=mine.pk).delete()
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        update_saved(mine, ["note"])
