@@ -71,17 +71,23 @@ def instance_from_row[M: models.Model](model: type[M], values: Sequence[Any], us
     return model.from_db(db, names, converted)
 
 
+def read_one[M: models.Model](model: type[M], where: str, params: Sequence[Any]) -> M | None:
+    """The row of `model` (table alias t) matching `where`, for a condition that a unique
+    constraint makes match at most one row, in one hand-written query (None when none does)."""
+    db = router.db_for_read(model)
+    table = connections[db].ops.quote_name(model._meta.db_table)
+    with connections[db].cursor() as cursor:
+        cursor.execute(f"SELECT {model_columns(model, 't', db)} FROM {table} t WHERE {where}", list(params))
+        found = cursor.fetchone()
+    return None if found is None else instance_from_row(model, found, db)
+
+
 def read_by_id[M: models.Model](model: type[M], pk: int) -> M | None:
     """`model.objects.filter(pk=pk).first()` (no default filtering: these models have none) in one
     hand-written query. An id no column can hold is no row (as the ORM answers it)."""
     if not isinstance(pk, int) or not -(2**63) <= pk < 2**63:
         return None
-    db = router.db_for_read(model)
-    table = connections[db].ops.quote_name(model._meta.db_table)
-    with connections[db].cursor() as cursor:
-        cursor.execute(f"SELECT {model_columns(model, 't', db)} FROM {table} t WHERE t.id = %s", [pk])
-        found = cursor.fetchone()
-    return None if found is None else instance_from_row(model, found, db)
+    return read_one(model, "t.id = %s", [pk])
 
 
 def insert_new(*instances: models.Model) -> None:

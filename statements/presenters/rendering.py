@@ -11,7 +11,7 @@ escaped with `html.escape`; only the fixed markup below is trusted.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.utils.safestring import SafeString, mark_safe
@@ -81,6 +81,7 @@ def highlighted_text(
         return found
 
     out: list[str] = []
+    opened: dict[tuple[int, bool], str] = {}  # (statement, starts here): its opening tag
     for seg in segments(text, spans):  # type: ignore[arg-type]
         if region is not None:
             lo, hi = max(seg.start, region[0]), min(seg.end, region[1])
@@ -94,7 +95,14 @@ def highlighted_text(
             continue
         if len(seg.spans) == 1:  # the common case: one statement or one evidence span
             only = seg.spans[0]
-            covering, evidence_of = ([], [only.row.pk]) if only.evidence else ([only], [])
+            if not only.evidence:  # one statement: its opening tag is the same on every segment
+                key = (only.row.pk, only.start == seg.start)
+                head = opened.get(key)
+                if head is None:
+                    head = opened[key] = _mark_open([only], seg.start, "", describe)
+                out.append(f"{head}{body}</mark>")
+                continue
+            covering, evidence_of = [], [only.row.pk]
         else:
             covering = sorted((m for m in seg.spans if not m.evidence), key=_innermost_first)
             evidence_of = sorted({m.row.pk for m in seg.spans if m.evidence})
@@ -102,23 +110,29 @@ def highlighted_text(
         if not covering:
             out.append(f'<mark class="ev"{ev_attr}>{body}</mark>')
             continue
-        top = covering[0].row
-        classes = f"hl s-{top.stance}"
-        if len(covering) > 1:
-            classes += " d2" if len(covering) == 2 else " d3"
-        if any(m.start == seg.start for m in covering):
-            classes += " hl-start"
-        if top.status in _FLAGGED:
-            classes += f" st-{top.status}"
-        if top.is_gold:
-            classes += " gold"
-        ids = " ".join(str(m.row.pk) for m in covering)
-        title = "; ".join(describe(m.row) for m in covering)
-        out.append(
-            f'<mark class="{classes}" data-ids="{ids}"{ev_attr} title="{title}"'
-            f' aria-description="{title}">{body}</mark>'
-        )
+        out.append(f"{_mark_open(covering, seg.start, ev_attr, describe)}{body}</mark>")
     return mark_safe("".join(out))  # every piece of text above is escaped
+
+
+def _mark_open(
+    covering: Sequence[_Span], start: int, ev_attr: str, describe: Callable[[StatementRow], str]
+) -> str:
+    """The opening <mark> of a segment starting at `start` covered by `covering` (innermost
+    first): the innermost statement's stance, depth, hl-start, review outcome and gold; the ids
+    and descriptions of all."""
+    top = covering[0].row
+    classes = f"hl s-{top.stance}"
+    if len(covering) > 1:
+        classes += " d2" if len(covering) == 2 else " d3"
+    if any(m.start == start for m in covering):
+        classes += " hl-start"
+    if top.status in _FLAGGED:
+        classes += f" st-{top.status}"
+    if top.is_gold:
+        classes += " gold"
+    ids = " ".join(str(m.row.pk) for m in covering)
+    title = "; ".join(describe(m.row) for m in covering)
+    return f'<mark class="{classes}" data-ids="{ids}"{ev_attr} title="{title}" aria-description="{title}">'
 
 
 def statement_items(rows: Sequence[StatementRow], *, article_url: str, show: str, user_id: int) -> SafeString:

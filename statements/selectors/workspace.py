@@ -26,6 +26,7 @@ from statements.models import (
     User,
     label_of,
     person_name,
+    read_one,
 )
 from statements.permissions import AnyUser
 
@@ -34,7 +35,8 @@ def assignment_for(user: AnyUser, article: Article) -> ArticleAssignment | None:
     """`user`'s assignment to `article`, if any (one query; none for anonymous users)."""
     if not user.is_authenticated:
         return None
-    return ArticleAssignment.objects.filter(article=article, analyst_id=user.pk).first()
+    # one row at most (assignment_unique_per_analyst); read by hand: every page load asks
+    return read_one(ArticleAssignment, "t.article_id = %s AND t.analyst_id = %s", [article.pk, user.pk])
 
 
 def statement_activity(statement_id: int) -> dict:

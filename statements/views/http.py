@@ -95,9 +95,12 @@ def parse_id_list(values: Iterable[Any]) -> list[int]:
 
 
 def safe_next(request: HttpRequest) -> str | None:
-    """The `next` URL of the request if it points back to this site, else None."""
+    """The `next` URL of the request if it points back to this site (a path, or a URL of this
+    host), else None. A bare word is no URL: redirect() would take it for a view name."""
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if not target or not (target.startswith("/") or "://" in target):
+        return None
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return None
 

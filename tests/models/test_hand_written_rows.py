@@ -204,3 +204,26 @@ def test_an_update_stores_what_save_with_update_fields_stores(analyst):
     Statement.objects.filter(pk=mine.pk).delete()
     with pytest.raises(DatabaseError, match="did not affect any rows"):
         update_saved(mine, ["note"])
+
+
+@pytest.mark.django_db
+def test_the_users_assignment_is_the_orms(analyst, other_analyst, lead):
+    from django.utils import timezone
+
+    from statements.models import ArticleAssignment
+    from statements.selectors import workspace
+
+    article, other = ArticleFactory(), ArticleFactory()
+    ArticleAssignment.objects.create(article=article, analyst=analyst, assigned_by=lead)
+    ArticleAssignment.objects.create(
+        article=article, analyst=other_analyst, assigned_by=lead, finished_at=timezone.now()
+    )
+    for user in (analyst, other_analyst, lead):
+        for a in (article, other):
+            expected = ArticleAssignment.objects.filter(article=a, analyst_id=user.pk).first()
+            found = workspace.assignment_for(user, a)
+            if expected is None:
+                assert found is None
+            else:
+                _same(found, expected)
+    assert workspace.assignment_for(AnonymousUser(), article) is None

@@ -1,7 +1,8 @@
 """Bad input the fuzzing found answering 500, now a 4xx with a message (pages and API, both
 databases): a NUL character in any page's query or form field, JSON nested 100,000 deep (and
 50,000 deep inside `conditions`, and in NDJSON and bulk uploads), time zone offsets beyond ±15:59
-in created_after/updated_after (the API's filters and the export)."""
+in created_after/updated_after (the API's filters and the export), a `next` that is a bare word
+(redirect() took it for a view name)."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -102,3 +103,17 @@ def test_time_offsets_beyond_15_59_are_read_as_the_same_instant(analyst, offset)
 def test_an_offset_python_cannot_read_is_a_400(analyst):
     response = _api(analyst).get("/api/statements/", {"created_after": "2000-01-01T00:00:00+24:00"})
     assert response.status_code == 400 and "created_after" in response.json()
+
+
+@pytest.mark.parametrize(
+    "target", ["😀", "article_list", "logout", "javascript:alert(1)", "//evil.example/x"]
+)
+def test_a_next_that_is_no_path_of_this_site_is_ignored(client, analyst, target):
+    article = ArticleFactory()
+    statement = StatementFactory(article=article, user=analyst, quote="very promising")
+    client.force_login(analyst)
+    response = client.post(reverse("statement_confirm_text", args=[statement.pk]), {"next": target})
+    assert response.status_code == 302
+    assert response["Location"] == article.get_absolute_url()
+    kept = client.post(reverse("statement_confirm_text", args=[statement.pk]), {"next": "/actors/"})
+    assert kept.status_code == 302 and kept["Location"] == "/actors/"
