@@ -163,3 +163,56 @@ def test_the_first_statement_gets_the_whole_workspace(client, analyst):
         reverse("statement_create", args=[article.pk]), _payload(article, "Sentence 02 says"), headers=HX
     ).content.decode()
     assert page.lstrip().startswith('<div id="workspace"')
+
+
+def _tagger(page):
+    found = re.search(r'<section id="tagger" hx-swap-oob="true".*?</section>', page, re.S)
+    assert found, "no fresh tagging panel in the answer"
+    return found.group(0)
+
+
+def test_the_fresh_tagging_panel_is_the_same_each_time_with_a_token_that_works(
+    analyst, other_analyst, article
+):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(analyst)
+    client.get(article.get_absolute_url())  # the CSRF cookie
+    token = client.cookies["csrftoken"].value
+    url = reverse("statement_create", args=[article.pk])
+    taggers = []
+    for quote in ("Sentence 02 says", "Sentence 04 says", "Sentence 06 says"):
+        response = client.post(url, _payload(article, quote), headers={**HX, "X-CSRFToken": token})
+        assert response.status_code == 200
+        tagger = _tagger(response.content.decode())
+        assert 'name="csrfmiddlewaretoken"' in tagger and "placeholder-5f0b" not in tagger
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', tagger).group(1)
+        taggers.append(tagger)
+    # the same panel each time (rendered once per article and layer) but for the token; the token
+    # taken from one answer is the one the next save was sent with, and Django accepted it
+    strip = [re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", t) for t in taggers]
+    assert strip[0] == strip[1] == strip[2]
+    assert f'hx-post="{url}"' in taggers[0] and "hidden" in taggers[0]
+    refused = client.post(url, _payload(article, "Sentence 07 says"), headers={**HX, "X-CSRFToken": "x" * 64})
+    assert refused.status_code == 403
+    # another user (another CSRF secret) gets a token of their own from the same panel
+    other = Client(enforce_csrf_checks=True)
+    other.force_login(other_analyst)
+    other.get(article.get_absolute_url())
+    answer = other.post(
+        url,
+        _payload(article, "Sentence 09 says"),
+        headers={**HX, "X-CSRFToken": other.cookies["csrftoken"].value},
+    )
+    theirs = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', _tagger(answer.content.decode())).group(
+        1
+    )
+    last = other.post(url, _payload(article, "Sentence 10 says"), headers={**HX, "X-CSRFToken": theirs})
+    assert last.status_code == 200
+    assert (
+        client.post(
+            url, _payload(article, "Sentence 11 says"), headers={**HX, "X-CSRFToken": theirs}
+        ).status_code
+        == 403
+    )
