@@ -90,6 +90,12 @@ def read_by_id[M: models.Model](model: type[M], pk: int) -> M | None:
     return read_one(model, "t.id = %s", [pk])
 
 
+def _has_save_signals(model: type[models.Model]) -> bool:
+    """Whether a receiver listens to `model`'s saves: then the hand-written writes below leave the
+    save to the ORM, which sends the signals."""
+    return models.signals.pre_save.has_listeners(model) or models.signals.post_save.has_listeners(model)
+
+
 def insert_new(*instances: models.Model) -> None:
     """Save new instances of one model as their first save() does (each field's pre_save, so the
     auto_now(_add) times are set, and the database's form of each value), in one hand-written
@@ -105,8 +111,7 @@ def insert_new(*instances: models.Model) -> None:
     meta = model._meta
     if (
         any(type(obj) is not model or not obj._state.adding for obj in instances)
-        or models.signals.pre_save.has_listeners(model)
-        or models.signals.post_save.has_listeners(model)
+        or _has_save_signals(model)
         or not connection.features.can_return_rows_from_bulk_insert
         or meta.pk is None
         or meta.pk.attname != "id"
@@ -143,7 +148,7 @@ def update_saved(instance: models.Model, names: Sequence[str]) -> None:
     model = type(instance)
     db = instance._state.db or router.db_for_write(model)
     connection = connections[db]
-    if models.signals.pre_save.has_listeners(model) or models.signals.post_save.has_listeners(model):
+    if _has_save_signals(model):
         instance.save(update_fields=names, using=db)
         return
     meta = model._meta

@@ -11,6 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 
 from statements import permissions
+from statements.models import User
 from statements.services import signin
 
 
@@ -37,7 +38,7 @@ class ThrottledTokenAuthentication(TokenAuthentication):
         """DRF's lookup (the token with its user; refused when unknown or the user inactive), with
         the user's memberships in the same query (permissions.read_user_with_roles)."""
         found = permissions.read_user_with_roles(
-            f"{Token._meta.db_table} b JOIN {permissions.User._meta.db_table} u ON u.id = b.user_id",
+            f"{Token._meta.db_table} b JOIN {User._meta.db_table} u ON u.id = b.user_id",
             "b.key = %s",
             [key],
             before=Token,
